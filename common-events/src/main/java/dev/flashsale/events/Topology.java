@@ -1,0 +1,73 @@
+package dev.flashsale.events;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every exchange and queue of the system, in one place.
+ *
+ * <pre>
+ * exchange "orders" (fanout) ─┬─> email.order-placed      ─(rejected)─> "orders.dlx" ─> email.order-placed.dlq
+ *                             ├─> inventory.order-placed  ─(rejected)─> "orders.dlx" ─> inventory.order-placed.dlq
+ *                             └─> analytics.order-placed  ─(rejected)─> "orders.dlx" ─> analytics.order-placed.dlq
+ * </pre>
+ *
+ * Work queues are named {@code <worker>.<event>}; each has its dead-letter queue beside it,
+ * named {@code <queue>.dlq}. The dead-letter exchange is a direct exchange and routes by the
+ * dead-letter queue's own name, so each queue's rejects land in its own DLQ only.
+ *
+ * <p>Every service that declares these (the order-service and each worker) declares them with
+ * exactly the arguments below: RabbitMQ refuses a re-declaration with different arguments.
+ */
+public final class Topology {
+
+    /** The fanout exchange that the order-service's outbox publishes every order event to. */
+    public static final String ORDERS_EXCHANGE = "orders";
+
+    /** The direct exchange that rejected messages are dead-lettered to. */
+    public static final String DEAD_LETTER_EXCHANGE = "orders.dlx";
+
+    public static final String EMAIL_QUEUE = "email.order-placed";
+    public static final String INVENTORY_QUEUE = "inventory.order-placed";
+    public static final String ANALYTICS_QUEUE = "analytics.order-placed";
+
+    /** The three work queues, one per worker: each gets its own copy of every order. */
+    public static final List<String> WORK_QUEUES = List.of(EMAIL_QUEUE, INVENTORY_QUEUE, ANALYTICS_QUEUE);
+
+    /**
+     * How many times the broker hands out one message before it dead-letters it on its own.
+     * In-listener retries do not count (the message is not returned to the queue in between);
+     * this is the safety net for a consumer that dies on a message again and again.
+     */
+    public static final int DELIVERY_LIMIT = 10;
+
+    private Topology() {
+    }
+
+    /** The dead-letter queue beside a work queue. */
+    public static String deadLetterQueue(String workQueue) {
+        return workQueue + ".dlq";
+    }
+
+    /**
+     * The arguments of a work queue: a quorum queue (replicated in a cluster, with a delivery
+     * limit) that dead-letters to its own DLQ, at-least-once. At-least-once dead-lettering keeps
+     * a rejected message in the source queue until the DLQ has confirmed it; RabbitMQ only allows
+     * it with {@code overflow = reject-publish}, so a full queue refuses new publishes (the
+     * publisher sees a nack and its outbox retries) instead of dropping the oldest message.
+     */
+    public static Map<String, Object> workQueueArguments(String workQueue) {
+        return Map.of(
+                "x-queue-type", "quorum",
+                "x-delivery-limit", DELIVERY_LIMIT,
+                "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE,
+                "x-dead-letter-routing-key", deadLetterQueue(workQueue),
+                "x-dead-letter-strategy", "at-least-once",
+                "x-overflow", "reject-publish");
+    }
+
+    /** The arguments of a dead-letter queue: a quorum queue that keeps what it is given. */
+    public static Map<String, Object> deadLetterQueueArguments() {
+        return Map.of("x-queue-type", "quorum");
+    }
+}
