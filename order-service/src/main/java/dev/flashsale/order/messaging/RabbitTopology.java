@@ -1,0 +1,41 @@
+package dev.flashsale.order.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.flashsale.events.Topology;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Declares the whole topology, not only the exchange this service publishes to: the workers'
+ * queues exist from the order-service's first connection on, so an order published before a
+ * worker has ever started waits in its queue instead of being dropped by a fanout with no queue.
+ */
+@Configuration(proxyBeanMethods = false)
+class RabbitTopology {
+
+    @Bean
+    Declarables orderTopology() {
+        FanoutExchange orders = new FanoutExchange(Topology.ORDERS_EXCHANGE, true, false);
+        DirectExchange deadLetters = new DirectExchange(Topology.DEAD_LETTER_EXCHANGE, true, false);
+        List<Declarable> declarables = new ArrayList<>(List.of(orders, deadLetters));
+        for (String name : Topology.WORK_QUEUES) {
+            Queue queue = QueueBuilder.durable(name).withArguments(Topology.workQueueArguments(name)).build();
+            Queue deadLetterQueue = QueueBuilder.durable(Topology.deadLetterQueue(name))
+                    .withArguments(Topology.deadLetterQueueArguments()).build();
+            declarables.add(queue);
+            declarables.add(deadLetterQueue);
+            declarables.add(BindingBuilder.bind(queue).to(orders));
+            declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetters).with(deadLetterQueue.getName()));
+        }
+        return new Declarables(declarables);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.flashsale.order.outbox;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Limit;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Publishes, in the background and in order of creation, the outbox rows that the after-commit
+ * publisher did not get confirmed: the broker was down, nacked or returned them, or the process
+ * died between commit and publish. It also purges published rows after their retention.
+ */
+@Component
+class OutboxRelay {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private final OutboxRepository repository;
+    private final OutboxPublisher publisher;
+    private final TransactionTemplate transaction;
+    private final OutboxProperties properties;
+
+    OutboxRelay(OutboxRepository repository, OutboxPublisher publisher, TransactionTemplate transaction,
+            OutboxProperties properties) {
+        this.repository = repository;
+        this.publisher = publisher;
+        this.transaction = transaction;
+        this.properties = properties;
+    }
+
+    /** One round: sends the oldest unpublished rows, and waits for their confirms. */
+    void relay() {
+        List<PendingMessage> due = repository
+                .findUnpublished(Instant.now().minus(properties.relayGrace()), Limit.of(properties.relayBatchSize()))
+                .stream().map(OutboxMessage::pending).toList();
+        List<CompletableFuture<Boolean>> confirms = new ArrayList<>();
+        for (PendingMessage message : due) {
+            if (!publisher.claim(message.id())) {
+                continue;
+            }
+            CompletableFuture<Boolean> confirm = publisher.send(message);
+            if (confirm.isDone() && !confirm.join()) {
+                break; // the broker is unreachable: try again next round instead of hammering it
+            }
+            confirms.add(confirm);
+        }
+        if (!confirms.isEmpty()) {
+            log.info("Relayed {} outbox rows left unpublished", confirms.size());
+            awaitConfirms(confirms);
+        }
+    }
+
+    /** Deletes published rows older than the retention; unpublished rows are never purged. */
+    int purge(Instant publishedBefore) {
+        int purged = transaction.execute(status -> repository.deletePublishedBefore(publishedBefore));
+        if (purged > 0) {
+            log.info("Purged {} outbox rows published before {}", purged, publishedBefore);
+        }
+        return purged;
+    }
+
+    void purgeExpired() {
+        purge(Instant.now().minus(properties.retention()));
+    }
+
+    private void awaitConfirms(List<CompletableFuture<Boolean>> confirms) {
+        try {
+            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))
+                    .get(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException | ExecutionException ex) {
+            log.warn("Not every relayed row was confirmed in time; unconfirmed rows are sent again later");
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.flashsale.order.system;
+
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+
+/**
+ * The checkout reads JSON strictly: a request that is not exactly what the API describes is
+ * refused with a 400, never guessed at. A misspelt field ({@code "quantitiy"}) would otherwise be
+ * dropped, {@code 2.7} items rounded to 2, {@code "2"} taken for a number, and of two
+ * {@code "currency"} keys one silently ignored: each would place an order the client did not mean.
+ *
+ * <p>The workers read events the other way, as tolerant readers (see common-events' README):
+ * the public API guards against client mistakes, the internal events against version skew.
+ */
+@Configuration(proxyBeanMethods = false)
+class StrictJsonConfig {
+
+    @Bean
+    JsonMapperBuilderCustomizer strictJsonReading() {
+        return builder -> builder
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.flashsale.order;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import dev.flashsale.events.EventHeaders;
+import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.events.Topology;
+import dev.flashsale.order.QueueProbe.Received;
+import dev.flashsale.order.TestApi.Answer;
+import dev.flashsale.testsupport.TestBroker;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The checkout end to end: HTTP in, one persistent, confirmed message in each worker's queue out. */
+@OrderServiceTest
+class OrderServiceIntegrationTests {
+
+    private static final Duration PUBLISHED_WITHIN = Duration.ofSeconds(10);
+
+    @Autowired
+    TestApi api;
+
+    @Autowired
+    QueueProbe probe;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void checkoutIsAcceptedAtOnceAndLandsInEveryWorkerQueue() {
+        Answer answer = api.checkout("""
+                {"customer":{"id":"c-42","email":"ada@example.com"},
+                 "lines":[{"sku":"SKU-1","quantity":2,"unitPrice":9.99},{"sku":"SKU-2","quantity":1,"unitPrice":0.02}],
+                 "currency":"EUR"}""");
+
+        assertThat(answer.status()).isEqualTo(202);
+        UUID orderId = answer.orderId();
+        assertThat(answer.json().get("status").asString()).isEqualTo("ACCEPTED");
+        assertThat(answer.header("Location")).isEqualTo("/api/orders/" + orderId);
+
+        List<Received> received = probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        assertThat(received).extracting(Received::queue).containsExactlyInAnyOrderElementsOf(Topology.WORK_QUEUES);
+        for (Received message : received) {
+            JsonNode body = json.readTree(message.body());
+            assertThat(body.get("orderId").asString()).isEqualTo(orderId.toString());
+            assertThat(body.get("customer").get("email").asString()).isEqualTo("ada@example.com");
+            assertThat(body.get("lines")).hasSize(2);
+            assertThat(body.get("lines").get(0).get("unitPrice").asString()).isEqualTo("9.99");
+            assertThat(body.get("total").asString()).isEqualTo("20.00");
+            assertThat(body.get("currency").asString()).isEqualTo("EUR");
+            assertThat(message.properties().getContentType()).isEqualTo("application/json");
+            assertThat(message.properties().getDeliveryMode()).as("persistent").isEqualTo(2);
+            assertThat(message.properties().getMessageId()).isEqualTo(body.get("eventId").asString());
+            // Header strings arrive as AMQP long strings: compare their text.
+            assertThat(message.properties().getHeaders().get(EventHeaders.EVENT_TYPE)).hasToString(OrderPlaced.TYPE);
+            assertThat(message.properties().getHeaders().get(EventHeaders.EVENT_VERSION)).isEqualTo(OrderPlaced.VERSION);
+            assertThat(message.properties().getHeaders().get(EventHeaders.ORDER_ID)).hasToString(orderId.toString());
+        }
+        assertThat(received).extracting(message -> message.properties().getMessageId()).as("one event, fanned out")
+                .containsOnly(received.get(0).properties().getMessageId());
+    }
+
+    @Test
+    void anOrderReadsBackWithTheTotalTheServiceComputedAndBecomesPublished() {
+        UUID orderId = api.checkout(TestApi.order("SKU-7", 3)).orderId();
+
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(api.get("/api/orders/" + orderId).json().get("status").asString()));
+        Answer order = api.get("/api/orders/" + orderId);
+
+        assertThat(order.status()).isEqualTo(200);
+        assertThat(order.json().get("orderId").asString()).isEqualTo(orderId.toString());
+        assertThat(order.json().get("total").decimalValue()).isEqualByComparingTo("29.97");
+        assertThat(order.json().get("lines").get(0).get("sku").asString()).isEqualTo("SKU-7");
+        assertThat(order.json().get("lines").get(0).get("quantity").asInt()).isEqualTo(3);
+        assertThat(order.json().get("customer").get("id").asString()).isEqualTo("c-42");
+    }
+
+    @Test
+    void anUnknownOrderIsANotFoundProblem() {
+        UUID unknown = UUID.randomUUID();
+
+        Answer answer = api.get("/api/orders/" + unknown);
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.json().get("title").asString()).isEqualTo("Order not found");
+        assertThat(answer.json().get("detail").asString()).contains(unknown.toString());
+    }
+
+    @Test
+    void aMalformedOrderIdIsABadRequestProblem() {
+        Answer answer = api.get("/api/orders/not-a-uuid");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void theWholeTopologyIsDeclaredAtStartUp() {
+        TestBroker broker = TestBroker.get();
+        for (String queue : Topology.WORK_QUEUES) {
+            JsonNode arguments = broker.queue(queue).get("arguments");
+            assertThat(arguments.get("x-queue-type").asString()).isEqualTo("quorum");
+            assertThat(arguments.get("x-dead-letter-exchange").asString()).isEqualTo(Topology.DEAD_LETTER_EXCHANGE);
+            assertThat(arguments.get("x-dead-letter-routing-key").asString()).isEqualTo(Topology.deadLetterQueue(queue));
+            assertThat(arguments.get("x-dead-letter-strategy").asString()).isEqualTo("at-least-once");
+            assertThat(arguments.get("x-overflow").asString()).isEqualTo("reject-publish");
+            assertThat(arguments.get("x-delivery-limit").asInt()).isEqualTo(Topology.DELIVERY_LIMIT);
+            assertThat(broker.queue(Topology.deadLetterQueue(queue)).get("arguments").get("x-queue-type").asString())
+                    .isEqualTo("quorum");
+        }
+    }
+}

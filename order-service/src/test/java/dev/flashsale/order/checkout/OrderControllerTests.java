@@ -1,0 +1,254 @@
+package dev.flashsale.order.checkout;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import dev.flashsale.order.OrderServiceTest;
+import dev.flashsale.order.QueueProbe;
+import dev.flashsale.order.TestApi;
+import dev.flashsale.order.TestApi.Answer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** The checkout API's contract: what it accepts, what it refuses and how, and idempotency keys. */
+@OrderServiceTest
+class OrderControllerTests {
+
+    private static final Duration PUBLISHED_WITHIN = Duration.ofSeconds(10);
+
+    @Autowired
+    TestApi api;
+
+    @Autowired
+    QueueProbe probe;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    static Stream<Arguments> badRequests() {
+        return Stream.of(
+                arguments("empty body", "", 400),
+                arguments("malformed JSON", "{\"customer\":", 400),
+                arguments("not an object", "[1,2,3]", 400),
+                arguments("null", "null", 400),
+                arguments("trailing garbage", TestApi.order("SKU-1", 1) + " {}", 400),
+                arguments("no lines", order("\"lines\":[]"), 400),
+                arguments("lines missing", """
+                        {"customer":{"id":"c-42","email":"ada@example.com"},"currency":"EUR"}""", 400),
+                arguments("customer missing", """
+                        {"lines":[{"sku":"SKU-1","quantity":1,"unitPrice":9.99}],"currency":"EUR"}""", 400),
+                arguments("quantity 0", line("\"sku\":\"SKU-1\",\"quantity\":0,\"unitPrice\":9.99"), 400),
+                arguments("quantity negative", line("\"sku\":\"SKU-1\",\"quantity\":-3,\"unitPrice\":9.99"), 400),
+                arguments("quantity fractional", line("\"sku\":\"SKU-1\",\"quantity\":2.5,\"unitPrice\":9.99"), 400),
+                arguments("quantity as a string", line("\"sku\":\"SKU-1\",\"quantity\":\"2\",\"unitPrice\":9.99"), 400),
+                arguments("quantity overflowing an int", line("\"sku\":\"SKU-1\",\"quantity\":99999999999,\"unitPrice\":9.99"), 400),
+                arguments("quantity over the maximum", line("\"sku\":\"SKU-1\",\"quantity\":10001,\"unitPrice\":9.99"), 400),
+                arguments("price negative", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":-0.01"), 400),
+                arguments("price with three decimals", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":9.999"), 400),
+                arguments("price huge", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":1e400"), 400),
+                arguments("price missing", line("\"sku\":\"SKU-1\",\"quantity\":1"), 400),
+                arguments("sku blank", line("\"sku\":\" \",\"quantity\":1,\"unitPrice\":9.99"), 400),
+                arguments("sku with control characters", line("\"sku\":\"SKU\\u0000-1\",\"quantity\":1,\"unitPrice\":9.99"), 400),
+                arguments("bad email", """
+                        {"customer":{"id":"c-42","email":"not-an-email"},
+                         "lines":[{"sku":"SKU-1","quantity":1,"unitPrice":9.99}],"currency":"EUR"}""", 400),
+                arguments("currency not ISO", order("\"lines\":[{\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":9.99}]")
+                        .replace("\"EUR\"", "\"euro\""), 400),
+                arguments("unknown field", line("\"sku\":\"SKU-1\",\"quantitiy\":1,\"quantity\":1,\"unitPrice\":9.99"), 400),
+                arguments("client-supplied total", TestApi.order("SKU-1", 1).replace("\"currency\"", "\"total\":0.01,\"currency\""), 400),
+                arguments("duplicate key", TestApi.order("SKU-1", 1).replace("\"currency\":\"EUR\"", "\"currency\":\"EUR\",\"currency\":\"USD\""), 400),
+                arguments("too many lines", order("\"lines\":[" + String.join(",",
+                        java.util.Collections.nCopies(101, "{\"sku\":\"S\",\"quantity\":1,\"unitPrice\":1}")) + "]"), 400),
+                arguments("body over the size limit", order("\"lines\":[{\"sku\":\"" + "S".repeat(20_000) + "\",\"quantity\":1,\"unitPrice\":1}]"), 413));
+    }
+
+    @ParameterizedTest(name = "{0} → {2}")
+    @MethodSource("badRequests")
+    void aBadRequestIsRefusedWithAProblemAndChangesNothing(String name, String body, int status) {
+        Snapshot before = snapshot();
+
+        Answer answer = api.checkout(body);
+
+        assertProblem(answer, status);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @Test
+    void anInvalidOrderListsEveryFieldToFix() {
+        Answer answer = api.checkout("""
+                {"customer":{"id":"c-42","email":"nope"},
+                 "lines":[{"sku":"SKU-1","quantity":0,"unitPrice":-1}],"currency":"EUR"}""");
+
+        assertProblem(answer, 400);
+        assertThat(answer.json().get("errors").findValuesAsString("field"))
+                .containsExactlyInAnyOrder("customer.email", "lines[0].quantity", "lines[0].unitPrice");
+    }
+
+    @Test
+    void anUnknownFieldIsNamedInTheProblem() {
+        Answer answer = api.checkout(line("\"sku\":\"SKU-1\",\"quantitiy\":1,\"quantity\":1,\"unitPrice\":9.99"));
+
+        assertThat(answer.json().get("detail").asString()).contains("'lines[0].quantitiy'");
+    }
+
+    @Test
+    void aChunkedBodyOverTheSizeLimitIsRefusedWhileItIsRead() {
+        Snapshot before = snapshot();
+        byte[] body = order("\"lines\":[{\"sku\":\"" + "S".repeat(20_000) + "\",\"quantity\":1,\"unitPrice\":1}]")
+                .getBytes(StandardCharsets.UTF_8);
+
+        Answer answer = api.send(api.request("/api/orders").header("Content-Type", "application/json")
+                .POST(TestApi.chunked(body)).build());
+
+        assertProblem(answer, 413);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @Test
+    void aWrongContentTypeIsUnsupportedMediaType() {
+        Snapshot before = snapshot();
+
+        Answer answer = api.send(api.request("/api/orders").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(TestApi.order("SKU-1", 1))).build());
+
+        assertProblem(answer, 415);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @Test
+    void anOverlongIdempotencyKeyIsRefused() {
+        Snapshot before = snapshot();
+
+        Answer answer = api.checkout(TestApi.order("SKU-1", 1), "Idempotency-Key", "k".repeat(201));
+
+        assertProblem(answer, 400);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @Test
+    void repeatingACheckoutWithTheSameKeyReturnsTheFirstOrder() {
+        String key = "repeat-" + UUID.randomUUID();
+
+        Answer first = api.checkout(TestApi.order("SKU-3", 1), "Idempotency-Key", key);
+        Answer second = api.checkout(TestApi.order("SKU-3", 1), "Idempotency-Key", key);
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.status()).isEqualTo(202);
+        assertThat(second.orderId()).isEqualTo(first.orderId());
+        assertThat(first.header("Idempotent-Replayed")).isEqualTo("false");
+        assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(ordersWithKey(key)).isEqualTo(1);
+        assertPublishedOnce(first.orderId());
+    }
+
+    @Test
+    void racingCheckoutsWithTheSameKeyPlaceOneOrder() throws Exception {
+        String key = "race-" + UUID.randomUUID();
+        int racers = 16;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            List<Future<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < racers; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return api.checkout(TestApi.order("SKU-4", 2), "Idempotency-Key", key);
+                }));
+            }
+            start.countDown();
+
+            List<UUID> orderIds = new ArrayList<>();
+            for (Future<Answer> answer : answers) {
+                assertThat(answer.get().status()).isEqualTo(202);
+                orderIds.add(answer.get().orderId());
+            }
+            assertThat(orderIds).hasSize(racers).containsOnly(orderIds.get(0));
+            assertThat(ordersWithKey(key)).isEqualTo(1);
+            assertPublishedOnce(orderIds.get(0));
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void reusingAKeyForADifferentOrderIsRefused() {
+        String key = "reuse-" + UUID.randomUUID();
+        UUID first = api.checkout(TestApi.order("SKU-5", 1), "Idempotency-Key", key).orderId();
+        Snapshot before = snapshot();
+
+        Answer answer = api.checkout(TestApi.order("SKU-5", 2), "Idempotency-Key", key);
+
+        assertProblem(answer, 422);
+        assertThat(answer.json().get("title").asString()).isEqualTo("Idempotency-Key reused");
+        assertThat(ordersWithKey(key)).isEqualTo(1);
+        assertNothingStoredOrPublished(before);
+        assertPublishedOnce(first);
+    }
+
+    private record Snapshot(long orders, long outbox) {
+    }
+
+    private Snapshot snapshot() {
+        return new Snapshot(count("orders"), count("outbox"));
+    }
+
+    private long count(String table) {
+        return jdbc.sql("select count(*) from " + table).query(Long.class).single();
+    }
+
+    private long ordersWithKey(String key) {
+        return jdbc.sql("select count(*) from orders where idempotency_key = ?").param(key).query(Long.class).single();
+    }
+
+    private static void assertProblem(Answer answer, int status) {
+        assertThat(answer.status()).isEqualTo(status);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.json().get("status").asInt()).isEqualTo(status);
+        assertThat(answer.json().get("title").asString()).isNotBlank();
+        assertThat(answer.json().get("detail").asString()).isNotBlank();
+    }
+
+    /**
+     * Nothing new in the database, so nothing can ever be published; and nothing was published:
+     * a later valid order's event arrives with no other message ahead of it.
+     */
+    private void assertNothingStoredOrPublished(Snapshot before) {
+        assertThat(snapshot()).isEqualTo(before);
+        int receivedBefore = probe.total();
+        UUID sentinel = api.checkout(TestApi.order("SENTINEL", 1)).orderId();
+        probe.awaitInEveryQueue(sentinel, PUBLISHED_WITHIN);
+        assertThat(probe.total()).isEqualTo(receivedBefore + 3);
+    }
+
+    /** The order's event is in each of the three queues exactly once, also after a later order went through. */
+    private void assertPublishedOnce(UUID orderId) {
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        probe.awaitInEveryQueue(api.checkout(TestApi.order("SENTINEL", 1)).orderId(), PUBLISHED_WITHIN);
+        assertThat(probe.receivedFor(orderId)).hasSize(3);
+    }
+
+    private static String order(String lines) {
+        return "{\"customer\":{\"id\":\"c-42\",\"email\":\"ada@example.com\"}," + lines + ",\"currency\":\"EUR\"}";
+    }
+
+    private static String line(String fields) {
+        return order("\"lines\":[{" + fields + "}]");
+    }
+}

@@ -1,0 +1,166 @@
+package dev.flashsale.order.outbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.flashsale.events.Topology;
+import dev.flashsale.order.OrderServiceTest;
+import dev.flashsale.order.QueueProbe;
+import dev.flashsale.order.TestApi;
+import dev.flashsale.order.TestApi.Answer;
+import dev.flashsale.testsupport.TcpProxy;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.Binding.DestinationType;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The outbox under failure: broker unreachable, a crash between commit and publish, unroutable events, purging. */
+@OrderServiceTest
+class OutboxPublisherTests {
+
+    private static final Duration PUBLISHED_WITHIN = Duration.ofSeconds(15);
+
+    @Autowired
+    TestApi api;
+
+    @Autowired
+    QueueProbe probe;
+
+    @Autowired
+    TcpProxy brokerProxy;
+
+    @Autowired
+    AfterCommitFault fault;
+
+    @Autowired
+    OutboxRelay relay;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void ordersAcceptedWhileTheBrokerIsUnreachableAreAllPublishedWhenItIsBack() {
+        probe.start();
+        List<UUID> accepted = new ArrayList<>();
+        brokerProxy.cut();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Answer answer = api.checkout(TestApi.order("OUTAGE-" + i, 1));
+                assertThat(answer.status()).isEqualTo(202);
+                accepted.add(answer.orderId());
+            }
+            // Give the after-commit publisher and the relay several rounds to try, and fail.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .until(() -> accepted.stream().allMatch(orderId -> probe.receivedFor(orderId).isEmpty()));
+            assertThat(accepted).allSatisfy(orderId -> assertThat(status(orderId)).isEqualTo("ACCEPTED"));
+        }
+        finally {
+            brokerProxy.restore();
+        }
+
+        accepted.forEach(orderId -> probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN));
+        await().atMost(PUBLISHED_WITHIN).until(() -> accepted.stream().allMatch(orderId -> "PUBLISHED".equals(status(orderId))));
+        assertThat(accepted).allSatisfy(orderId -> assertThat(probe.receivedFor(orderId)).hasSize(3));
+    }
+
+    @Test
+    void anEventCommittedButNotPublishedBeforeACrashIsPublishedByTheRelay() {
+        probe.start();
+        UUID orderId;
+        Instant committed;
+        fault.set(AfterCommitFault.Mode.DROP);
+        try {
+            orderId = api.checkout(TestApi.order("CRASH-1", 1)).orderId();
+            committed = Instant.now();
+        }
+        finally {
+            fault.set(AfterCommitFault.Mode.NONE);
+        }
+        assertThat(unpublishedRowsOf(orderId)).isEqualTo(1);
+
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+
+        // Only the relay publishes rows older than its grace period (500 ms in the tests).
+        assertThat(Duration.between(committed, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
+        assertThat(unpublishedRowsOf(orderId)).isZero();
+        assertThat(probe.receivedFor(orderId)).hasSize(3);
+    }
+
+    @Test
+    void anUnroutableEventIsNotCountedAsPublishedAndGoesOutOnceItCanBeRouted() {
+        probe.start();
+        List<Binding> bindings = Topology.WORK_QUEUES.stream()
+                .map(queue -> new Binding(queue, DestinationType.QUEUE, Topology.ORDERS_EXCHANGE, "", null))
+                .toList();
+        UUID orderId;
+        bindings.forEach(admin::removeBinding);
+        try {
+            orderId = api.checkout(TestApi.order("UNROUTABLE-1", 1)).orderId();
+            // The broker confirms an unroutable mandatory message, but returns it first.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .until(() -> unpublishedRowsOf(orderId) == 1 && "ACCEPTED".equals(status(orderId)));
+        }
+        finally {
+            bindings.forEach(admin::declareBinding);
+        }
+
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
+    }
+
+    @Test
+    void publishedRowsArePurgedAfterTheRetentionAndUnpublishedRowsNever() {
+        UUID published = api.checkout(TestApi.order("PURGE-1", 1)).orderId();
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(published)));
+        UUID unpublished;
+        brokerProxy.cut();
+        try {
+            unpublished = api.checkout(TestApi.order("PURGE-2", 1)).orderId();
+
+            relay.purge(Instant.now().plus(Duration.ofDays(1)));
+
+            assertThat(rowsOf(published)).isZero();
+            assertThat(unpublishedRowsOf(unpublished)).isEqualTo(1);
+            assertThat(jdbc.sql("select count(*) from outbox where published_at is not null").query(Long.class).single()).isZero();
+        }
+        finally {
+            brokerProxy.restore();
+        }
+        probe.awaitInEveryQueue(unpublished, PUBLISHED_WITHIN);
+    }
+
+    @Test
+    void purgingKeepsRowsYoungerThanTheRetention() {
+        UUID orderId = api.checkout(TestApi.order("PURGE-3", 1)).orderId();
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
+
+        relay.purge(Instant.now().minus(Duration.ofHours(1)));
+
+        assertThat(rowsOf(orderId)).isEqualTo(1);
+    }
+
+    private String status(UUID orderId) {
+        return api.get("/api/orders/" + orderId).json().get("status").asString();
+    }
+
+    private long rowsOf(UUID orderId) {
+        return jdbc.sql("select count(*) from outbox where aggregate_id = ?").param(orderId).query(Long.class).single();
+    }
+
+    private long unpublishedRowsOf(UUID orderId) {
+        return jdbc.sql("select count(*) from outbox where aggregate_id = ? and published_at is null")
+                .param(orderId).query(Long.class).single();
+    }
+}
