@@ -1,0 +1,54 @@
+package dev.flashsale.worker;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.Profiles;
+
+/**
+ * The settings every worker starts from, written once; each is a default that a worker's
+ * {@code application.yml}, a profile, an environment variable or a command-line option overrides.
+ */
+public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        // Acknowledgements on the wire (never autoAck): the container acks after the listener returns,
+        // rejects when it throws. Prefetch bounds what one consumer holds unacknowledged.
+        defaults.put("spring.rabbitmq.listener.type", "simple");
+        defaults.put("spring.rabbitmq.listener.simple.acknowledge-mode", "auto");
+        defaults.put("spring.rabbitmq.listener.simple.prefetch", 20);
+        defaults.put("spring.rabbitmq.listener.simple.concurrency", 2);
+        defaults.put("spring.rabbitmq.listener.simple.max-concurrency", 4);
+        defaults.put("spring.rabbitmq.listener.simple.default-requeue-rejected", true);
+        // Dead letters are republished and count as sent only on the broker's confirm.
+        defaults.put("spring.rabbitmq.publisher-confirm-type", "correlated");
+        // One directory for every service's embedded database, as in the order-service: flashsale.data-dir.
+        // WRITE_DELAY=0: H2 otherwise writes a commit to the file up to 500 ms later, and a worker killed in
+        // that window loses a committed (and acknowledged) effect, so its order would never be applied.
+        defaults.put("spring.datasource.url",
+                "jdbc:h2:file:${flashsale.data-dir:./data}/${spring.application.name};DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+        defaults.put("spring.datasource.username", "sa");
+        defaults.put("spring.datasource.password", "");
+        defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
+        defaults.put("management.endpoint.health.probes.enabled", true);
+        if (environment.acceptsProfiles(Profiles.of("local"))) {
+            // Only for a laptop: any other environment sets its own admin credentials.
+            defaults.put("spring.security.user.name", "admin");
+            defaults.put("spring.security.user.password", "admin");
+        }
+        environment.getPropertySources().addLast(new MapPropertySource("flashsaleWorkerDefaults", defaults));
+    }
+
+    @Override
+    public int getOrder() {
+        // After the config files are read, so that the active profiles are known.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.flashsale.worker;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of a worker: its queue, how it retries, how long it remembers processed orders, and its fault knobs.
+ *
+ * <p>Prefetch, concurrency and the acknowledgement mode are Spring Boot's own
+ * {@code spring.rabbitmq.listener.simple.*} settings; {@link WorkerDefaults} gives them the workers' defaults.
+ *
+ * @param queue the work queue this worker consumes, one of {@code Topology.WORK_QUEUES}
+ * @param retry how a failed message is retried before it is dead-lettered
+ * @param dedup how long processed order ids are kept
+ * @param faults simulated failures and latency for demos, changeable at run time
+ */
+@ConfigurationProperties("flashsale.worker")
+public record WorkerProperties(
+        String queue,
+        @DefaultValue Retry retry,
+        @DefaultValue Dedup dedup,
+        @DefaultValue Faults faults) {
+
+    /**
+     * Exponential backoff with jitter, in the listener, before the message is dead-lettered.
+     *
+     * @param initialInterval the delay before the first retry
+     * @param multiplier how much each delay grows over the one before
+     * @param maxInterval the longest delay between two attempts
+     * @param maxAttempts attempts in all, the first one included
+     * @param jitter the random spread around the first delay, scaled with the delay for later ones
+     * @param notRetryable exception types that can never succeed, dead-lettered at the first failure
+     *        (besides malformed, unknown or invalid events, which always are)
+     * @param deadLetterConfirmTimeout how long to wait for the broker to confirm a dead letter before
+     *        the message is handed back to the queue instead
+     */
+    public record Retry(
+            @DefaultValue("1s") Duration initialInterval,
+            @DefaultValue("2") double multiplier,
+            @DefaultValue("30s") Duration maxInterval,
+            @DefaultValue("5") int maxAttempts,
+            @DefaultValue("250ms") Duration jitter,
+            @DefaultValue List<Class<? extends Throwable>> notRetryable,
+            @DefaultValue("10s") Duration deadLetterConfirmTimeout) {
+    }
+
+    /**
+     * The dedup table keeps one row per processed order for this long, then the purge deletes it.
+     * It must be longer than any time a message can spend in a queue, a DLQ or a replay, or a late
+     * redelivery of a purged order would be applied a second time.
+     *
+     * @param retention how long a processed order id is remembered
+     * @param purgeInterval how often expired rows are deleted
+     */
+    public record Dedup(
+            @DefaultValue("7d") Duration retention,
+            @DefaultValue("1h") Duration purgeInterval) {
+    }
+
+    /**
+     * Fault knobs for demos; the admin endpoint changes them at run time.
+     *
+     * @param failureRate share of attempts (0 to 1) that fail as if a downstream call had failed: retried
+     * @param latency time added to each attempt, as if the work were slow
+     * @param crashRate share of deliveries (0 to 1) that end as if the consumer had died holding them:
+     *        handed back to the queue with no retry and no dead letter, so only the broker's delivery
+     *        limit can stop them
+     */
+    public record Faults(
+            @DefaultValue("0") double failureRate,
+            @DefaultValue("0ms") Duration latency,
+            @DefaultValue("0") double crashRate) {
+    }
+}
