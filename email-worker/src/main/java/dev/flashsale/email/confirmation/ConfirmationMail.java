@@ -1,0 +1,63 @@
+package dev.flashsale.email.confirmation;
+
+import java.util.stream.Collectors;
+
+import dev.flashsale.events.OrderPlaced;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+
+import org.springframework.mail.MailPreparationException;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
+import org.springframework.stereotype.Component;
+
+/** Writes the confirmation mail of an order. */
+@Component
+class ConfirmationMail {
+
+    private final JavaMailSender sender;
+    private final EmailProperties properties;
+
+    ConfirmationMail(JavaMailSender sender, EmailProperties properties) {
+        this.sender = sender;
+        this.properties = properties;
+    }
+
+    /**
+     * The same order always gets the same {@code Message-ID}: if a crash makes the worker send it twice,
+     * mail clients and servers see one message twice, not two messages.
+     */
+    static String messageId(OrderPlaced event, String domain) {
+        return "<order-" + event.orderId() + "@" + domain + ">";
+    }
+
+    MimeMessage build(OrderPlaced event) {
+        try {
+            MimeMessage message = sender.createMimeMessage();
+            MimeMessageHelper mail = new MimeMessageHelper(message, "UTF-8");
+            mail.setFrom(properties.from());
+            mail.setTo(event.customer().email());
+            mail.setSubject("Your order " + event.orderId() + " is confirmed");
+            mail.setText(text(event));
+            // JavaMailSenderImpl keeps a Message-ID that was set before sending.
+            message.setHeader("Message-ID", messageId(event, properties.messageIdDomain()));
+            return message;
+        }
+        catch (MessagingException ex) {
+            throw new MailPreparationException("Cannot write the confirmation of order " + event.orderId(), ex);
+        }
+    }
+
+    private static String text(OrderPlaced event) {
+        String lines = event.lines().stream()
+                .map(line -> "  " + line.quantity() + " x " + line.sku() + " at " + line.unitPrice() + " = " + line.amount())
+                .collect(Collectors.joining("\n"));
+        return """
+                Thank you for your order %s.
+
+                %s
+
+                Total: %s %s
+                """.formatted(event.orderId(), lines, event.total(), event.currency());
+    }
+}

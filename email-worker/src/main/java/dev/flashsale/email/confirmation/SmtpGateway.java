@@ -1,0 +1,42 @@
+package dev.flashsale.email.confirmation;
+
+import java.time.Duration;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import jakarta.mail.internet.MimeMessage;
+
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.stereotype.Component;
+
+/** The SMTP server behind the {@code smtp} circuit breaker. */
+@Component
+class SmtpGateway {
+
+    private final JavaMailSender sender;
+    private final CircuitBreaker breaker;
+    private final Duration pollInterval;
+
+    SmtpGateway(JavaMailSender sender, CircuitBreakerRegistry breakers, EmailProperties properties) {
+        this.sender = sender;
+        this.breaker = breakers.circuitBreaker("smtp");
+        this.pollInterval = properties.smtpPollInterval();
+    }
+
+    /** Hands the mail to SMTP, or fails at once with {@code CallNotPermittedException} while the breaker is open. */
+    void send(MimeMessage message) {
+        breaker.executeRunnable(() -> sender.send(message));
+    }
+
+    CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    /** Waits while the breaker is open: until it lets a trial call through, or closes. */
+    void awaitPermission() throws InterruptedException {
+        do {
+            Thread.sleep(pollInterval.toMillis());
+        }
+        while (breaker.getState() == CircuitBreaker.State.OPEN);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.flashsale.email;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.events.Topology;
+import dev.flashsale.testsupport.TcpProxy;
+import dev.flashsale.testsupport.TestBroker;
+import dev.flashsale.worker.WorkerStats;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The email worker against the real broker, a real SMTP server (GreenMail) and its real (H2 file) database. */
+@SpringBootTest
+@ActiveProfiles("test")
+class EmailWorkerIntegrationTests {
+
+    private static final GreenMail smtpServer = startSmtpServer();
+
+    /** The worker reaches SMTP through this proxy, which a test cuts to take SMTP away for real. */
+    private static final TcpProxy smtp = new TcpProxy("127.0.0.1", smtpServer.getSmtp().getPort());
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestBroker.get().register(registry);
+        registry.add("spring.datasource.url", () -> "jdbc:h2:file:./target/test-db/" + UUID.randomUUID());
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", smtp::port);
+        registry.add("server.port", () -> 0);
+    }
+
+    @AfterAll
+    static void stopSmtp() {
+        smtp.close();
+        smtpServer.stop();
+    }
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    WorkerStats stats;
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @Test
+    void confirmationIsSentOnceWithAStableMessageIdAlsoWhenTheOrderIsDeliveredTwice() throws MessagingException {
+        OrderPlaced event = orderPlaced("ada@example.com");
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
+
+        publish(event);
+        publish(event);
+
+        await().until(() -> stats.snapshot().duplicatesSkipped() == skippedBefore + 1);
+        List<MimeMessage> mails = mailsFor(event);
+        assertThat(mails).hasSize(1);
+        MimeMessage mail = mails.get(0);
+        assertThat(mail.getMessageID()).isEqualTo("<order-" + event.orderId() + "@flashsale.local>");
+        assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ada@example.com");
+        assertThat(mail.getSubject()).contains(event.orderId().toString());
+    }
+
+    @Test
+    void whileSmtpIsDownTheBreakerOpensAndEveryMailIsSentOnceWhenItIsBack() {
+        List<OrderPlaced> orders = IntStream.range(0, 6).mapToObj(i -> orderPlaced("buyer" + i + "@example.com")).toList();
+        CircuitBreaker breaker = breakers.circuitBreaker("smtp");
+        long deadLetteredBefore = stats.snapshot().deadLettered();
+        smtp.cut();
+        try {
+            orders.forEach(this::publish);
+
+            await().until(() -> breaker.getState() == CircuitBreaker.State.OPEN);
+            assertThat(orders).allMatch(order -> mailsFor(order).isEmpty());
+            // Held, not dead-lettered: the breaker stops the attempts before they run out.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> breaker.getState() != CircuitBreaker.State.CLOSED
+                            && admin.getQueueInfo(Topology.deadLetterQueue(Topology.EMAIL_QUEUE)).getMessageCount() == 0);
+        }
+        finally {
+            smtp.restore();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> orders.stream().allMatch(order -> !mailsFor(order).isEmpty()));
+        assertThat(orders).allSatisfy(order -> assertThat(mailsFor(order)).hasSize(1));
+        await().until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
+        assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore);
+        assertThat(admin.getQueueInfo(Topology.deadLetterQueue(Topology.EMAIL_QUEUE)).getMessageCount()).isZero();
+    }
+
+    private List<MimeMessage> mailsFor(OrderPlaced event) {
+        String messageId = "<order-" + event.orderId() + "@flashsale.local>";
+        return Arrays.stream(smtpServer.getReceivedMessages()).filter(mail -> messageId.equals(messageId(mail))).toList();
+    }
+
+    private static String messageId(MimeMessage mail) {
+        try {
+            return mail.getMessageID();
+        }
+        catch (MessagingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private void publish(OrderPlaced event) {
+        rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event);
+    }
+
+    private static GreenMail startSmtpServer() {
+        GreenMail server = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        server.start();
+        return server;
+    }
+
+    private static OrderPlaced orderPlaced(String email) {
+        return new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), new OrderPlaced.Customer("c-42", email),
+                List.of(new OrderPlaced.Line("SKU-1", 2, new BigDecimal("9.99"))), new BigDecimal("19.98"), "EUR", Instant.now());
+    }
+}

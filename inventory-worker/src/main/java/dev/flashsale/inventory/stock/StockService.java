@@ -1,0 +1,61 @@
+package dev.flashsale.inventory.stock;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.IdempotentProcessor;
+import dev.flashsale.worker.Outcome;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Reserves the stock of an order, all lines or none, and never more than there is.
+ *
+ * <p>An order that asks for more than is available, or for an unknown product, is rejected: a business
+ * outcome recorded with its reason beside the dedup row, not a failure (no retry, no dead letter).
+ */
+@Service
+public class StockService {
+
+    static final String RESERVED = "reserved";
+    static final String REJECTED = "rejected";
+
+    private final IdempotentProcessor processor;
+    private final StockRepository stock;
+
+    StockService(IdempotentProcessor processor, StockRepository stock) {
+        this.processor = processor;
+        this.stock = stock;
+    }
+
+    /** Reserves the order's stock once, however often the order is delivered. */
+    public Optional<Outcome> reserve(OrderPlaced event) {
+        return processor.processOnce(event, this::reserveAllOrNothing);
+    }
+
+    /** Runs inside the dedup transaction: the row locks below are held until it commits. */
+    private Outcome reserveAllOrNothing(OrderPlaced event) {
+        // One entry per SKU, in SKU order: every transaction locks rows in the same order, so two orders
+        // for the same products wait for each other instead of deadlocking.
+        Map<String, Integer> wanted = new TreeMap<>();
+        event.lines().forEach(line -> wanted.merge(line.sku(), line.quantity(), Integer::sum));
+        for (Map.Entry<String, Integer> line : wanted.entrySet()) {
+            Optional<Integer> available = stock.lockAvailable(line.getKey());
+            if (available.isEmpty()) {
+                return Outcome.of(REJECTED, "unknown SKU " + line.getKey());
+            }
+            if (available.get() < line.getValue()) {
+                return Outcome.of(REJECTED, "insufficient stock for " + line.getKey() + ": requested " + line.getValue()
+                        + ", available " + available.get());
+            }
+        }
+        // Every row is locked and has enough: nobody else can take from them before this commits.
+        wanted.forEach((sku, quantity) -> {
+            stock.take(sku, quantity);
+            stock.reserve(event.orderId(), sku, quantity);
+        });
+        return Outcome.of(RESERVED, null);
+    }
+}
