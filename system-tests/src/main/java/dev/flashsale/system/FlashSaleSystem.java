@@ -1,0 +1,183 @@
+package dev.flashsale.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system (order-service and the three workers) started from the built jars as separate
+ * processes, each on a free port, against a given broker virtual host, SMTP server and databases, so that
+ * tests can treat it as a user or an operator would: HTTP in, and processes stopped, killed and restarted.
+ *
+ * <pre>
+ * try (FlashSaleSystem system = FlashSaleSystem.builder(repository)
+ *         .broker("127.0.0.1", 5672, "guest", "guest", vhost)
+ *         .smtp("127.0.0.1", smtpPort)
+ *         .start()) {
+ *     URI checkout = system.uri(Service.ORDER_SERVICE);
+ *     system.process(Service.EMAIL_WORKER).kill();
+ * }
+ * </pre>
+ */
+public final class FlashSaleSystem implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FlashSaleSystem.class);
+
+    /** The version of the jars, as in the parent POM. */
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private final Map<Service, ServiceProcess> processes;
+    private final Path workDirectory;
+
+    private FlashSaleSystem(Map<Service, ServiceProcess> processes, Path workDirectory) {
+        this.processes = processes;
+        this.workDirectory = workDirectory;
+    }
+
+    /** A system built from the jars under the given repository root. */
+    public static Builder builder(Path repository) {
+        return new Builder(repository);
+    }
+
+    public ServiceProcess process(Service service) {
+        return processes.get(service);
+    }
+
+    public URI uri(Service service) {
+        return processes.get(service).baseUri();
+    }
+
+    /** Where the processes keep their logs and H2 databases. */
+    public Path workDirectory() {
+        return workDirectory;
+    }
+
+    /** Stops every process (SIGTERM), the workers first, then the order-service. */
+    @Override
+    public void close() {
+        List<Service> order = List.of(Service.EMAIL_WORKER, Service.INVENTORY_WORKER, Service.ANALYTICS_WORKER, Service.ORDER_SERVICE);
+        CompletableFuture.allOf(order.stream().map(processes::get)
+                .map(process -> CompletableFuture.runAsync(process::stop)).toArray(CompletableFuture[]::new)).join();
+        log.info("The system is stopped; logs in {}", workDirectory);
+    }
+
+    /** How to start the system. */
+    public static final class Builder {
+
+        private final Path repository;
+        private final Map<String, String> settings = new HashMap<>();
+        private final Map<Service, Map<String, String>> environment = new EnumMap<>(Service.class);
+        private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        private Path workDirectory;
+        private Duration startTimeout = Duration.ofSeconds(180);
+
+        private Builder(Path repository) {
+            this.repository = repository.toAbsolutePath().normalize();
+            for (Service service : Service.values()) {
+                environment.put(service, new HashMap<>());
+            }
+            settings.put("spring.security.user.name", "system-test");
+            settings.put("spring.security.user.password", "system-test");
+        }
+
+        public Builder broker(String host, int port, String username, String password, String virtualHost) {
+            settings.put("spring.rabbitmq.host", host);
+            settings.put("spring.rabbitmq.port", String.valueOf(port));
+            settings.put("spring.rabbitmq.username", username);
+            settings.put("spring.rabbitmq.password", password);
+            settings.put("spring.rabbitmq.virtual-host", virtualHost);
+            return this;
+        }
+
+        public Builder smtp(String host, int port) {
+            settings.put("spring.mail.host", host);
+            settings.put("spring.mail.port", String.valueOf(port));
+            return this;
+        }
+
+        /** Any Spring property, for every service (e.g. short retry intervals, fault knobs). */
+        public Builder property(String name, String value) {
+            settings.put(name, value);
+            return this;
+        }
+
+        /** An environment variable for one service (e.g. {@code POSTGRES_DB} with the {@code postgres} profile). */
+        public Builder environment(Service service, String name, String value) {
+            environment.get(service).put(name, value);
+            return this;
+        }
+
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** Where logs and H2 databases go; a new temporary directory by default. */
+        public Builder workDirectory(Path directory) {
+            this.workDirectory = directory;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /** Starts the four processes at once and waits until all are healthy; stops them all if one fails. */
+        public FlashSaleSystem start() {
+            try {
+                Path work = workDirectory != null ? Files.createDirectories(workDirectory)
+                        : Files.createTempDirectory("flashsale-system-");
+                Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
+                for (Service service : Service.values()) {
+                    Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
+                    if (!Files.isRegularFile(jar)) {
+                        throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");
+                    }
+                    int port = freePort();
+                    List<String> arguments = new ArrayList<>();
+                    arguments.add("--server.port=" + port);
+                    arguments.add("--flashsale.data-dir=" + work);
+                    settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                    processes.put(service, new ServiceProcess(service, jar, port, jvmOptions, arguments,
+                            environment.get(service), work.resolve(service.module() + ".log")));
+                }
+                FlashSaleSystem system = new FlashSaleSystem(processes, work);
+                try {
+                    processes.values().forEach(ServiceProcess::start);
+                    processes.values().forEach(process -> process.awaitHealthy(startTimeout));
+                }
+                catch (RuntimeException ex) {
+                    system.close();
+                    throw ex;
+                }
+                log.info("The system runs: {}", processes.values().stream()
+                        .map(process -> process.service().module() + " " + process.baseUri()).toList());
+                return system;
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
+        }
+    }
+}

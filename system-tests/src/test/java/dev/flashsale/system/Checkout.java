@@ -1,0 +1,85 @@
+package dev.flashsale.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A client of the order-service and the workers' HTTP APIs, as a test uses them. */
+final class Checkout {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * Places {@code count} orders, {@code parallelism} at a time, each for 1 to 3 units of SKU-1 at 9.99;
+     * returns the accepted order ids with their quantities.
+     */
+    Map<UUID, Integer> placeOrders(URI orderService, int count, int parallelism) throws Exception {
+        Map<UUID, Integer> accepted = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+        try {
+            List<Future<?>> results = IntStream.range(0, count).<Future<?>>mapToObj(i -> pool.submit(() -> {
+                int quantity = ThreadLocalRandom.current().nextInt(1, 4);
+                String body = """
+                        {"customer":{"id":"c-%d","email":"buyer%d@example.com"},
+                         "lines":[{"sku":"SKU-1","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}"""
+                        .formatted(i, i, quantity);
+                HttpResponse<String> response = send(HttpRequest.newBuilder(orderService.resolve("/api/orders"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                if (response.statusCode() != 202) {
+                    throw new IllegalStateException("Checkout answered " + response.statusCode() + ": " + response.body());
+                }
+                accepted.put(UUID.fromString(JSON.readTree(response.body()).get("orderId").asString()), quantity);
+                return null;
+            })).toList();
+            for (Future<?> result : results) {
+                result.get();
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        return accepted;
+    }
+
+    /** GET as JSON; null for a 404. */
+    JsonNode get(URI uri) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).GET().build());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + " failed: " + ex, ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.flashsale.system;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The end-to-end flow once with every service on PostgreSQL (the {@code postgres} profile), against the
+ * PostgreSQL server on this machine: each service gets a database of its own, created here and dropped after.
+ */
+class PostgresEndToEndSystemTests {
+
+    static final int ORDERS = 50;
+
+    private static final String HOST = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_HOST", "127.0.0.1");
+    private static final String PORT = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PORT", "5432");
+    private static final String USER = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_USER", "postgres");
+    private static final String PASSWORD = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PASSWORD", "");
+
+    private static final Map<Service, String> databases = new EnumMap<>(Service.class);
+    private static GreenMail smtp;
+    private static FlashSaleSystem system;
+
+    @BeforeAll
+    static void startSystem() throws SQLException {
+        String run = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8);
+        for (Service service : Service.values()) {
+            String database = run + "_" + service.module().replace('-', '_');
+            execute("CREATE DATABASE " + database);
+            databases.put(service, database);
+        }
+        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        smtp.start();
+        TestBroker broker = TestBroker.get();
+        FlashSaleSystem.Builder builder = FlashSaleSystem.builder(EndToEndSystemTests.repository())
+                .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.virtualHost())
+                .smtp("127.0.0.1", smtp.getSmtp().getPort())
+                .property("spring.profiles.active", "postgres")
+                .property("flashsale.worker.retry.initial-interval", "100ms")
+                // Four JVMs start at once on two cores: the quick compiler shortens that a lot.
+                .jvmOption("-XX:TieredStopAtLevel=1")
+                .workDirectory(EndToEndSystemTests.workDirectory("postgres"));
+        for (Service service : Service.values()) {
+            builder.environment(service, "POSTGRES_HOST", HOST).environment(service, "POSTGRES_PORT", PORT)
+                    .environment(service, "POSTGRES_USER", USER).environment(service, "POSTGRES_PASSWORD", PASSWORD)
+                    .environment(service, "POSTGRES_DB", databases.get(service));
+        }
+        system = builder.start();
+    }
+
+    @AfterAll
+    static void stopSystem() throws SQLException {
+        try {
+            if (system != null) {
+                system.close();
+            }
+            if (smtp != null) {
+                smtp.stop();
+            }
+        }
+        finally {
+            for (String database : databases.values()) {
+                execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+
+    @Test
+    void everyAcceptedOrderIsAppliedExactlyOnceByEveryWorkerOnPostgres() throws Exception {
+        Checkout client = new Checkout();
+        ExactlyOnce.Baseline before = ExactlyOnce.Baseline.take(system, smtp, client);
+
+        Map<UUID, Integer> accepted = client.placeOrders(system.uri(Service.ORDER_SERVICE), ORDERS, 8);
+
+        ExactlyOnce.assertEveryWorkerAppliedEachOrderOnce(system, smtp, accepted, client, before);
+        for (Service worker : ExactlyOnce.WORKERS) {
+            assertThat(processedOrders(databases.get(worker))).as("dedup table of %s", worker.module()).isEqualTo(accepted.keySet());
+        }
+    }
+
+    private static Set<UUID> processedOrders(String database) throws SQLException {
+        Set<UUID> orderIds = new HashSet<>();
+        try (Connection connection = connect(database); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT order_id FROM processed_order")) {
+            while (rows.next()) {
+                orderIds.add(rows.getObject(1, UUID.class));
+            }
+        }
+        return orderIds;
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static Connection connect(String database) throws SQLException {
+        try {
+            return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + database, USER, PASSWORD);
+        }
+        catch (SQLException ex) {
+            throw new SQLException("""
+                    The PostgreSQL end-to-end test needs a PostgreSQL server at %s:%s (user %s) that may create databases.
+                      Install one (apt-get install postgresql) or point FLASHSALE_TEST_POSTGRES_HOST/_PORT/_USER/_PASSWORD at one."""
+                    .formatted(HOST, PORT, USER), ex);
+        }
+    }
+}
