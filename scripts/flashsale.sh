@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Runs the whole flash-sale system on this machine: the order-service and the three workers, from their
+# jars, against the RabbitMQ broker on localhost:5672, each with its embedded H2 database under data/.
+#
+#   scripts/flashsale.sh start    build if needed, start everything, wait until healthy, say where to look
+#   scripts/flashsale.sh stop     stop what start started
+#   scripts/flashsale.sh status   what runs, and whether it is healthy
+#
+# Settings (environment): RABBIT_HOST, RABBIT_PORT, RABBIT_USER, RABBIT_PASSWORD, RABBIT_VHOST (default
+# localhost:5672 guest/guest, virtual host /), RABBIT_MANAGEMENT_PORT (15672), SMTP_HOST, SMTP_PORT (an SMTP server for the email worker;
+# default localhost:1025, and if none answers there a GreenMail SMTP catcher is started on it),
+# ADMIN_USER, ADMIN_PASSWORD (the workers' admin endpoints; default admin/admin, the "local" profile),
+# BUILD=always to rebuild the jars even when they exist.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN="$ROOT/data/run"
+LOGS="$ROOT/data/logs"
+VERSION="0.1.0-SNAPSHOT"
+SERVICES=(order-service email-worker inventory-worker analytics-worker)
+declare -A PORTS=([order-service]=8080 [email-worker]=8081 [inventory-worker]=8082 [analytics-worker]=8083)
+
+RABBIT_HOST="${RABBIT_HOST:-localhost}"
+RABBIT_PORT="${RABBIT_PORT:-5672}"
+RABBIT_USER="${RABBIT_USER:-guest}"
+RABBIT_PASSWORD="${RABBIT_PASSWORD:-guest}"
+RABBIT_VHOST="${RABBIT_VHOST:-/}"
+RABBIT_MANAGEMENT_PORT="${RABBIT_MANAGEMENT_PORT:-15672}"
+SMTP_HOST="${SMTP_HOST:-localhost}"
+SMTP_PORT="${SMTP_PORT:-1025}"
+GREENMAIL_API_PORT="${GREENMAIL_API_PORT:-8025}"
+GREENMAIL_VERSION="2.1.5"
+
+answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+jar_of() { echo "$ROOT/$1/target/$1-$VERSION.jar"; }
+
+pid_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+healthy() { curl -fsS "http://localhost:$1/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; }
+
+require_broker() {
+    if answers "$RABBIT_HOST" "$RABBIT_PORT"; then
+        return
+    fi
+    cat >&2 <<MSG
+No RabbitMQ broker answers on $RABBIT_HOST:$RABBIT_PORT. Get one, then run this again:
+  - a local RabbitMQ:  sudo apt-get install rabbitmq-server && sudo rabbitmq-plugins enable rabbitmq_management
+                       (then: sudo rabbitmq-server -detached, or: sudo service rabbitmq-server start)
+  - or with Docker:    docker compose up -d rabbitmq
+  - or point RABBIT_HOST / RABBIT_PORT (and RABBIT_USER / RABBIT_PASSWORD) at another broker.
+MSG
+    exit 1
+}
+
+# A jar needs building when it is missing or older than any source it is made of.
+stale() {
+    local service="$1" jar
+    jar="$(jar_of "$service")"
+    [[ -f "$jar" ]] || return 0
+    local sources=("$ROOT/$service/src" "$ROOT/$service/pom.xml" "$ROOT/common-events/src" "$ROOT/pom.xml")
+    [[ "$service" == *-worker ]] && sources+=("$ROOT/worker-support/src")
+    [[ -n "$(find "${sources[@]}" -newer "$jar" -print -quit 2>/dev/null)" ]]
+}
+
+build_if_needed() {
+    local missing=()
+    for service in "${SERVICES[@]}"; do
+        stale "$service" && missing+=("$service")
+    done
+    if [[ "${BUILD:-}" == "always" || ${#missing[@]} -gt 0 ]]; then
+        echo "Building the service jars (${missing[*]:-all}); tests are skipped here, run ./mvnw verify for them ..."
+        (cd "$ROOT" && ./mvnw -q -DskipTests package -pl "$(IFS=,; echo "${SERVICES[*]}")" -am)
+    fi
+}
+
+start_smtp_if_needed() {
+    if answers "$SMTP_HOST" "$SMTP_PORT"; then
+        echo "SMTP: using the server on $SMTP_HOST:$SMTP_PORT"
+        return
+    fi
+    if [[ "$SMTP_HOST" != "localhost" && "$SMTP_HOST" != "127.0.0.1" ]]; then
+        echo "No SMTP server answers on $SMTP_HOST:$SMTP_PORT: the email worker will hold its messages until one does." >&2
+        return
+    fi
+    local jar="$RUN/greenmail-standalone-$GREENMAIL_VERSION.jar"
+    if [[ ! -f "$jar" ]]; then
+        echo "Fetching the GreenMail SMTP catcher through Maven ..."
+        (cd "$ROOT" && ./mvnw -q dependency:copy -Dartifact="com.icegreen:greenmail-standalone:$GREENMAIL_VERSION" -DoutputDirectory="$RUN")
+    fi
+    java -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port="$SMTP_PORT" \
+        -Dgreenmail.api.hostname=127.0.0.1 -Dgreenmail.api.port="$GREENMAIL_API_PORT" -Dgreenmail.auth.disabled \
+        -jar "$jar" >"$LOGS/greenmail.log" 2>&1 </dev/null &
+    echo $! >"$RUN/greenmail.pid"
+    STARTED+=(greenmail)
+    for _ in $(seq 1 60); do
+        answers 127.0.0.1 "$SMTP_PORT" && { echo "SMTP: started a GreenMail catcher on 127.0.0.1:$SMTP_PORT"; return; }
+        sleep 0.5
+    done
+    echo "GreenMail did not start; see $LOGS/greenmail.log" >&2
+    exit 1
+}
+
+# What this invocation of start started: stopped again if start fails half-way.
+STARTED=()
+
+undo_start() {
+    local name
+    if ((${#STARTED[@]} > 0)); then
+        echo "Start failed: stopping what it started (${STARTED[*]})" >&2
+        for name in "${STARTED[@]}"; do
+            stop_pid "$name"
+        done
+    fi
+}
+
+start() {
+    trap 'code=$?; if ((code != 0)); then undo_start; fi' EXIT
+    trap 'exit 130' INT TERM
+    mkdir -p "$RUN" "$LOGS"
+    require_broker
+    build_if_needed
+    start_smtp_if_needed
+    for service in "${SERVICES[@]}"; do
+        if pid_alive "$service"; then
+            echo "$service already runs (pid $(cat "$RUN/$service.pid"))"
+            continue
+        fi
+        if answers localhost "${PORTS[$service]}"; then
+            echo "Port ${PORTS[$service]} is taken by another process: cannot start $service." >&2
+            exit 1
+        fi
+        # exec: the pid recorded is the JVM's own, so that stop signals the service and not a shell around it.
+        (
+            cd "$ROOT"
+            export SPRING_PROFILES_ACTIVE="${SPRING_PROFILES_ACTIVE:-local}"
+            export SPRING_RABBITMQ_HOST="$RABBIT_HOST" SPRING_RABBITMQ_PORT="$RABBIT_PORT"
+            export SPRING_RABBITMQ_USERNAME="$RABBIT_USER" SPRING_RABBITMQ_PASSWORD="$RABBIT_PASSWORD"
+            export SPRING_RABBITMQ_VIRTUAL_HOST="$RABBIT_VHOST" SPRING_MAIL_HOST="$SMTP_HOST" SPRING_MAIL_PORT="$SMTP_PORT"
+            if [[ -n "${ADMIN_USER:-}" ]]; then export SPRING_SECURITY_USER_NAME="$ADMIN_USER"; fi
+            if [[ -n "${ADMIN_PASSWORD:-}" ]]; then export SPRING_SECURITY_USER_PASSWORD="$ADMIN_PASSWORD"; fi
+            exec java -jar "$(jar_of "$service")"
+        ) >"$LOGS/$service.log" 2>&1 </dev/null &
+        echo $! >"$RUN/$service.pid"
+        STARTED+=("$service")
+        echo "Started $service (pid $(cat "$RUN/$service.pid")), log: data/logs/$service.log"
+    done
+    echo "Waiting until every service is healthy ..."
+    local deadline=$((SECONDS + 120))
+    for service in "${SERVICES[@]}"; do
+        until healthy "${PORTS[$service]}"; do
+            if ! pid_alive "$service"; then
+                echo "$service stopped while starting; the end of data/logs/$service.log:" >&2
+                tail -n 30 "$LOGS/$service.log" >&2
+                exit 1
+            fi
+            if ((SECONDS > deadline)); then
+                echo "$service is not healthy after 120 s; see data/logs/$service.log" >&2
+                exit 1
+            fi
+            sleep 1
+        done
+    done
+    trap - EXIT
+    cat <<INFO
+
+The flash-sale system runs.
+  Place an order:    curl -i -X POST localhost:8080/api/orders -H 'Content-Type: application/json' \\
+                       -d '{"customer":{"id":"c-42","email":"ada@example.com"},"lines":[{"sku":"SKU-1","quantity":2,"unitPrice":9.99}],"currency":"EUR"}'
+  The order:         curl localhost:8080/api/orders/<orderId>
+  Per worker:        curl localhost:8081/api/stats  (email),  :8082 (inventory),  :8083 (analytics)
+                     curl localhost:8082/api/processed/<orderId>    curl localhost:8082/api/stock
+                     curl localhost:8083/api/analytics/summary
+  Metrics:           curl localhost:8081/actuator/prometheus
+  Fault knobs:       curl -u admin:admin -X PUT localhost:8082/api/admin/faults -H 'Content-Type: application/json' \\
+                       -d '{"failureRate":0.3,"latency":"PT0.05S","crashRate":0}'
+  Replay a DLQ:      curl -u admin:admin -X POST localhost:8082/api/admin/dlq/replay
+  RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, DLQs, rates; $RABBIT_USER/...)
+  Mails sent:        $( [[ -f "$RUN/greenmail.pid" ]] && echo "http://127.0.0.1:$GREENMAIL_API_PORT (GreenMail API)" || echo "the SMTP server on $SMTP_HOST:$SMTP_PORT")
+  Logs:              data/logs/     Databases: data/*.mv.db
+  Stop:              scripts/flashsale.sh stop
+INFO
+}
+
+stop_pid() {
+    local name="$1" pid
+    [[ -f "$RUN/$name.pid" ]] || return 0
+    pid="$(cat "$RUN/$name.pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid"
+        for _ in $(seq 1 40); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "$name (pid $pid) did not stop in 20 s: killing it"
+            kill -9 "$pid"
+        fi
+        echo "Stopped $name (pid $pid)"
+    fi
+    rm -f "$RUN/$name.pid"
+}
+
+stop() {
+    for service in "${SERVICES[@]}"; do
+        stop_pid "$service"
+    done
+    stop_pid greenmail
+}
+
+status() {
+    for service in "${SERVICES[@]}"; do
+        if pid_alive "$service"; then
+            if healthy "${PORTS[$service]}"; then state="UP"; else state="running, not healthy"; fi
+            printf '%-17s pid %-7s port %s  %s\n' "$service" "$(cat "$RUN/$service.pid")" "${PORTS[$service]}" "$state"
+        else
+            printf '%-17s stopped\n' "$service"
+        fi
+    done
+    if pid_alive greenmail; then echo "greenmail         pid $(cat "$RUN/greenmail.pid")  SMTP $SMTP_PORT"; fi
+    if answers "$RABBIT_HOST" "$RABBIT_PORT"; then echo "broker            $RABBIT_HOST:$RABBIT_PORT answers"; else echo "broker            $RABBIT_HOST:$RABBIT_PORT does not answer"; fi
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "Usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
