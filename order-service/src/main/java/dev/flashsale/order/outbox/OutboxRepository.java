@@ -3,7 +3,6 @@ package dev.flashsale.order.outbox;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.UUID;
 
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -17,9 +16,6 @@ interface OutboxRepository extends JpaRepository<OutboxMessage, Long> {
     @Query("select m from OutboxMessage m where m.publishedAt is null and m.createdAt < :before order by m.id")
     List<OutboxMessage> findUnpublished(@Param("before") Instant before, Limit limit);
 
-    @Query("select m.aggregateId from OutboxMessage m where m.id in :ids")
-    List<UUID> findAggregateIds(@Param("ids") Collection<Long> ids);
-
     @Modifying
     @Query("update OutboxMessage m set m.publishedAt = :at where m.id in :ids and m.publishedAt is null")
     int markPublished(@Param("ids") Collection<Long> ids, @Param("at") Instant at);
@@ -27,6 +23,4 @@ interface OutboxRepository extends JpaRepository<OutboxMessage, Long> {
     @Modifying
     @Query("delete from OutboxMessage m where m.publishedAt < :before")
     int deletePublishedBefore(@Param("before") Instant before);
-
-    long countByPublishedAtIsNull();
 }
