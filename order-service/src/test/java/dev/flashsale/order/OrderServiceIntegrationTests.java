@@ -9,13 +9,16 @@ import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.order.QueueProbe.Received;
 import dev.flashsale.order.TestApi.Answer;
+import dev.flashsale.security.MissingAdminPasswordException;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The checkout end to end: HTTP in, one persistent, confirmed message in each worker's queue out. */
@@ -99,6 +102,39 @@ class OrderServiceIntegrationTests {
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void withoutCredentialsTheActuatorShowsHealthWithoutDetailsAndMetricsAndNothingElse() {
+        Answer health = api.get("/actuator/health");
+
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asString()).isEqualTo("UP");
+        assertThat(health.json().has("components")).isFalse();
+        assertThat(api.get("/actuator/prometheus").status()).isEqualTo(200);
+        assertThat(api.get("/actuator/metrics").status()).isEqualTo(200);
+        assertThat(api.get("/actuator/info").status()).isEqualTo(401);
+        assertThat(api.get("/actuator").status()).isEqualTo(401);
+        for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/loggers")) {
+            // Not exposed (404), or exposed and behind the credentials (401): never served without them.
+            assertThat(api.get(hidden).status()).as(hidden).isIn(401, 404);
+        }
+    }
+
+    @Test
+    void theCheckoutNeedsNoCredentials() {
+        assertThat(api.checkout(TestApi.order("OPEN-1", 1)).status()).isEqualTo(202);
+    }
+
+    @Test
+    void outsideTheLocalProfileTheServiceRefusesToStartWithoutAnAdminPassword() {
+        SpringApplication application = new SpringApplication(OrderServiceApplication.class);
+
+        // Refused before anything is started: no port, no database, no broker connection (and should it start
+        // after all, it does so in memory, not in the developer's ./data).
+        assertThatThrownBy(() -> application.run("--spring.security.user.password=", "--server.port=0",
+                "--spring.datasource.url=jdbc:h2:mem:refused"))
+                .isInstanceOf(MissingAdminPasswordException.class);
     }
 
     @Test

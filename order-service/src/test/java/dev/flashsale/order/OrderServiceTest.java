@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Import;
 /**
  * The order-service on a random port, against the real broker (in a virtual host of its own,
  * reached through a {@link dev.flashsale.testsupport.TcpProxy} that tests can cut) and a fresh
- * H2 file database. Every test class with this annotation shares one application context.
+ * H2 file database, with test admin credentials. Every test class with this annotation shares one
+ * application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -23,7 +24,15 @@ import org.springframework.context.annotation.Import;
         "flashsale.outbox.relay-grace=500ms",
         "flashsale.outbox.confirm-timeout=3s",
         "flashsale.api.max-request-size=16KB",
-        "spring.rabbitmq.connection-timeout=2s" })
+        "spring.rabbitmq.connection-timeout=2s",
+        "spring.security.user.name=" + OrderServiceTest.ADMIN,
+        "spring.security.user.password=" + OrderServiceTest.ADMIN_PASSWORD })
 @Import(TestInfrastructure.class)
 public @interface OrderServiceTest {
+
+    /** The admin user of the tests. */
+    String ADMIN = "test-admin";
+
+    /** The admin password of the tests. */
+    String ADMIN_PASSWORD = "test-secret";
 }

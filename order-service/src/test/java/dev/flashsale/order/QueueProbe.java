@@ -61,6 +61,25 @@ public class QueueProbe implements AutoCloseable {
         return receivedFor(orderId);
     }
 
+    /**
+     * Binds every work queue to the orders exchange again, straight at the broker (not through the service's
+     * proxy), so that a test can restore the topology while the service cannot publish.
+     */
+    public void bindWorkQueues() {
+        start();
+        try (Channel channel = connection.createChannel()) {
+            for (String queue : Topology.WORK_QUEUES) {
+                channel.queueBind(queue, Topology.ORDERS_EXCHANGE, "");
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (TimeoutException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Starts consuming, once the service has declared the queues. */
     public synchronized void start() {
         if (connection != null) {

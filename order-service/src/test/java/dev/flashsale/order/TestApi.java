@@ -56,6 +56,12 @@ public class TestApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    /** The synchronous checkout, {@code POST /api/orders/sync}. */
+    public Answer checkoutSync(String json, String... headers) {
+        return send(request("/api/orders/sync", headers).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     public Answer get(String path) {
         return send(request(path).GET().build());
     }

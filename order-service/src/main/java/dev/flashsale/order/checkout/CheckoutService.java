@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.order.outbox.Outbox;
+import dev.flashsale.order.system.TimeOrderedIds;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Places orders: the order and its {@link OrderPlaced} event are committed in one local
- * transaction (the transactional outbox), so an order is never stored without its event nor
- * published without being stored. Publishing happens after the commit, off the request thread.
+ * Places orders: the order and its {@link OrderPlaced} event are committed in one local transaction (the
+ * transactional outbox, written by the {@link OrderWriter} in groups), so an order is never stored without its
+ * event nor published without being stored. Publishing happens after the commit, off the request thread.
  */
 @Service
 class CheckoutService {
@@ -29,31 +30,64 @@ class CheckoutService {
     private static final Logger log = LoggerFactory.getLogger(CheckoutService.class);
 
     private final OrderRepository orders;
+    private final OrderWriter writer;
     private final Outbox outbox;
     private final TransactionTemplate transaction;
     private final JsonMapper json;
 
-    CheckoutService(OrderRepository orders, Outbox outbox, TransactionTemplate transaction, JsonMapper json) {
+    CheckoutService(OrderRepository orders, OrderWriter writer, Outbox outbox, TransactionTemplate transaction, JsonMapper json) {
         this.orders = orders;
+        this.writer = writer;
         this.outbox = outbox;
         this.transaction = transaction;
         this.json = json;
+    }
+
+    /** Which checkout places the order. */
+    private enum Mode {
+        ASYNC, SYNC
     }
 
     /** The result of a checkout: the order, and whether it was placed by an earlier request with the same key. */
     record Checkout(Order order, boolean replayed) {
     }
 
+    /** The asynchronous checkout: commits the order and its outbox row; the event is published after the commit. */
     Checkout place(CheckoutRequest request, @Nullable String idempotencyKey) {
-        String requestHash = sha256(json.writeValueAsString(request));
+        return place(request, idempotencyKey, Mode.ASYNC);
+    }
+
+    /** The synchronous checkout's first step: commits the order alone, {@link OrderStatus#PROCESSING}; no event. */
+    Checkout placeForSync(CheckoutRequest request, @Nullable String idempotencyKey) {
+        return place(request, idempotencyKey, Mode.SYNC);
+    }
+
+    Optional<Order> find(UUID orderId) {
+        return orders.find(orderId);
+    }
+
+    /** Records where a synchronous checkout has got to. */
+    void updateStatus(Order order, OrderStatus status) {
+        transaction.executeWithoutResult(tx -> orders.updateStatus(order.id(), status));
+    }
+
+    private Checkout place(CheckoutRequest request, @Nullable String idempotencyKey, Mode mode) {
+        // The mode is part of the hash: a key first used on one checkout and then on the other is a different request.
+        String requestHash = sha256(mode + " " + json.writeValueAsString(request));
         if (idempotencyKey != null) {
             Optional<Order> earlier = orders.findByIdempotencyKey(idempotencyKey);
             if (earlier.isPresent()) {
                 return replay(earlier.get(), requestHash);
             }
         }
+        Order order = Order.accept(TimeOrderedIds.next(), request.customer().id(), request.customer().email(), request.currency(),
+                request.lines().stream().map(line -> new OrderLine(line.sku(), line.quantity(), line.unitPrice())).toList(),
+                mode == Mode.ASYNC ? OrderStatus.ACCEPTED : OrderStatus.PROCESSING, idempotencyKey, requestHash, Instant.now());
+        OrderPlaced event = orderPlaced(order);
         try {
-            return new Checkout(transaction.execute(status -> placeNew(request, idempotencyKey, requestHash)), false);
+            writer.write(order, mode == Mode.ASYNC
+                    ? outbox.entry(event.eventId(), order.id(), OrderPlaced.TYPE, OrderPlaced.VERSION, event)
+                    : null);
         }
         catch (DataIntegrityViolationException ex) {
             // Two requests with the same key raced past the lookup above; the unique index on
@@ -65,32 +99,15 @@ class CheckoutService {
                     .map(winner -> replay(winner, requestHash))
                     .orElseThrow(() -> ex);
         }
+        log.debug("Order {} accepted ({})", order.id(), mode);
+        return new Checkout(order, false);
     }
 
-    Optional<Order> find(UUID orderId) {
-        return orders.findById(orderId);
-    }
-
-    private Order placeNew(CheckoutRequest request, @Nullable String idempotencyKey, String requestHash) {
-        Order order = orders.saveAndFlush(new Order(
-                UUID.randomUUID(),
-                request.customer().id(),
-                request.customer().email(),
-                request.currency(),
-                request.lines().stream().map(line -> new OrderLine(line.sku(), line.quantity(), line.unitPrice())).toList(),
-                idempotencyKey,
-                requestHash,
-                Instant.now()));
-        OrderPlaced event = orderPlaced(order);
-        outbox.append(OrderPlaced.TYPE, OrderPlaced.VERSION, event.eventId(), order.getId(), event);
-        log.debug("Order {} accepted with event {}", order.getId(), event.eventId());
-        return order;
-    }
-
-    private static OrderPlaced orderPlaced(Order order) {
+    /** The event of an order: what the outbox publishes, and what the synchronous checkout sends each worker. */
+    static OrderPlaced orderPlaced(Order order) {
         return new OrderPlaced(
-                UUID.randomUUID(),
-                order.getId(),
+                TimeOrderedIds.next(),
+                order.id(),
                 new OrderPlaced.Customer(order.customerId(), order.customerEmail()),
                 order.lines().stream().map(line -> new OrderPlaced.Line(line.sku(), line.quantity(), line.unitPrice())).toList(),
                 order.total(),

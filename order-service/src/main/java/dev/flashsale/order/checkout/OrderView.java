@@ -23,7 +23,7 @@ record OrderView(
 
     static OrderView of(Order order) {
         return new OrderView(
-                order.getId(),
+                order.id(),
                 order.status(),
                 new Customer(order.customerId(), order.customerEmail()),
                 order.lines().stream().map(line -> new Line(line.sku(), line.quantity(), line.unitPrice())).toList(),

@@ -43,7 +43,7 @@ public class AfterCommitFault {
     }
 
     /** True if the publish after this commit must not happen; never returns in {@link Mode#HALT}. */
-    boolean strikes(PendingMessage message) {
+    boolean strikes(OutboxMessage message) {
         return switch (mode) {
             case NONE -> false;
             case DROP -> {

@@ -1,40 +1,87 @@
 package dev.flashsale.order.outbox;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The transactional outbox: an event is written to the {@code outbox} table in the caller's
- * database transaction, and published to the broker only after that transaction committed.
+ * The transactional outbox: events are written to the {@code outbox} table in the caller's database transaction,
+ * and handed to the {@link OutboxPublisher} only after that transaction committed.
  *
- * <p>This solves the dual-write problem: writing the order to the database and publishing to
- * the broker cannot be one atomic step, so the event is first written where the order is
- * (atomic with it), and the {@link OutboxPublisher} carries it to the broker, at least once.
+ * <p>This solves the dual-write problem: writing the order to the database and publishing to the broker cannot be
+ * one atomic step, so the event is first written where the order is (atomic with it), and the publisher carries it
+ * to the broker, at least once.
  */
 @Component
 public class Outbox {
 
-    private final OutboxRepository repository;
-    private final ApplicationEventPublisher events;
-    private final JsonMapper json;
+    /** The sequence's increment in V1: each value reserves this many ids. */
+    private static final int ID_BLOCK = 50;
 
-    Outbox(OutboxRepository repository, ApplicationEventPublisher events, JsonMapper json) {
+    private final OutboxRepository repository;
+    private final OutboxPublisher publisher;
+    private final JsonMapper json;
+    private long nextId;
+    private long blockEnd;
+
+    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json) {
         this.repository = repository;
-        this.events = events;
+        this.publisher = publisher;
         this.json = json;
     }
 
-    /** Adds an event to the outbox; must run inside the transaction that makes the change it reports. */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void append(String eventType, int eventVersion, UUID eventId, UUID aggregateId, Object event) {
-        OutboxMessage message = repository.save(new OutboxMessage(
-                eventId, aggregateId, eventType, eventVersion, json.writeValueAsString(event), Instant.now()));
-        events.publishEvent(new OutboxMessageAppended(message.pending()));
+    /**
+     * An event ready to be appended, already serialized (on the caller's thread, not in the transaction).
+     *
+     * @param eventId the event's id
+     * @param aggregateId the order it is about
+     * @param type the logical event type
+     * @param version the schema version
+     * @param payload the event as JSON
+     * @param createdAt when it was made
+     */
+    public record Entry(UUID eventId, UUID aggregateId, String type, int version, String payload, Instant createdAt) {
+    }
+
+    /** Serializes an event for {@link #append}. */
+    public Entry entry(UUID eventId, UUID aggregateId, String type, int version, Object event) {
+        return new Entry(eventId, aggregateId, type, version, json.writeValueAsString(event), Instant.now());
+    }
+
+    /**
+     * Adds events to the outbox. Must run inside the transaction that makes the change they report; they go to
+     * the publisher once it has committed, and never if it rolls back.
+     */
+    public void append(List<Entry> entries) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("Outbox.append must run inside the transaction that makes the change it reports");
+        }
+        List<OutboxMessage> messages = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
+            messages.add(new OutboxMessage(nextId(), entry.eventId(), entry.aggregateId(), entry.type(), entry.version(),
+                    entry.payload(), entry.createdAt()));
+        }
+        repository.insertAll(messages);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                publisher.publishCommitted(messages);
+            }
+        });
+    }
+
+    /** Ids from the sequence, a block at a time: one round trip per 50 rows instead of one per row. */
+    private synchronized long nextId() {
+        if (nextId == blockEnd) {
+            nextId = repository.nextIdBlock();
+            blockEnd = nextId + ID_BLOCK;
+        }
+        return nextId++;
     }
 }

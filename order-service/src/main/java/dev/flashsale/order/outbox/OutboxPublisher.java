@@ -7,13 +7,13 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.Topology;
@@ -27,24 +27,22 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Carries outbox rows to the broker, at least once.
  *
- * <p>Each row is sent right after its transaction commits, on one sender thread so that the
- * checkout's answer never waits for the broker (nor for a broker that is down). A row counts as
- * published only when the broker has confirmed it (a publisher confirm, {@code ack}) and has not
- * returned it as unroutable (a mandatory publish that reached no queue). Confirmed rows are marked
- * published in batches; a row that is nacked, returned, never confirmed, or never sent (broker
- * down, process killed) stays unpublished and the {@link OutboxRelay} sends it again.
+ * <p>The rows of each commit are sent right after it, as one batch on one channel, by a single sender thread,
+ * so that the checkout's answer never waits for the broker (nor for a broker that is down). A row counts as
+ * published only when the broker has confirmed it (a publisher confirm, {@code ack}) and has not returned it as
+ * unroutable (a mandatory publish that reached no queue). Confirmed rows are marked published in batches; a row
+ * that is nacked, returned, never confirmed, or never sent (broker down, process killed) stays unpublished and
+ * the {@link OutboxRelay} sends it again.
  *
- * <p>So a row can be sent twice (confirmed, then the process dies before the mark): consumers
- * are idempotent by order id, which turns at-least-once into effectively-once.
+ * <p>So a row can be sent twice (confirmed, then the process dies before the mark): consumers are idempotent by
+ * order id, which turns at-least-once into effectively-once.
  */
 @Component
 class OutboxPublisher implements DisposableBean {
@@ -54,52 +52,65 @@ class OutboxPublisher implements DisposableBean {
     private final RabbitTemplate rabbit;
     private final OutboxRepository repository;
     private final TransactionTemplate transaction;
-    private final ApplicationEventPublisher events;
     private final OutboxProperties properties;
     private final AfterCommitFault fault;
 
-    /** Rows sent and not yet marked published, with the time they were sent ({@link System#nanoTime()}). */
+    /** Rows sent and not yet marked published, with the time they were claimed ({@link System#nanoTime()}). */
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
 
     /** Rows the broker confirmed, waiting for the next batch mark. */
-    private final Queue<PendingMessage> confirmed = new ConcurrentLinkedQueue<>();
+    private final Queue<Long> confirmed = new ConcurrentLinkedQueue<>();
+
+    /** Rows handed to the sender thread and not yet sent. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     private final ThreadPoolExecutor sender;
 
     private volatile boolean brokerReachable = true;
 
     OutboxPublisher(RabbitTemplate rabbit, OutboxRepository repository, TransactionTemplate transaction,
-            ApplicationEventPublisher events, OutboxProperties properties, AfterCommitFault fault) {
+            OutboxProperties properties, AfterCommitFault fault) {
         this.rabbit = rabbit;
         this.repository = repository;
         this.transaction = transaction;
-        this.events = events;
         this.properties = properties;
         this.fault = fault;
-        // A full queue discards the hand-off, not the row: the row is committed and the relay
-        // publishes it. Memory stays bounded however long the broker is away.
-        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(properties.maxPending()), new CustomizableThreadFactory("outbox-sender-"),
-                new ThreadPoolExecutor.AbortPolicy());
-    }
-
-    @TransactionalEventListener
-    void on(OutboxMessageAppended appended) {
-        PendingMessage message = appended.message();
-        if (!properties.publishAfterCommit() || fault.strikes(message) || !claim(message.id())) {
-            return;
-        }
-        try {
-            sender.execute(() -> send(message));
-        }
-        catch (RejectedExecutionException full) {
-            inFlight.remove(message.id());
-        }
+        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new CustomizableThreadFactory("outbox-sender-"));
     }
 
     /**
-     * Claims a row for sending, unless it is already on its way. A claim older than the confirm
-     * timeout is taken over: its confirm is not coming.
+     * Hands the rows of a commit to the sender thread. Beyond {@code maxPending} rows waiting, the hand-off is
+     * skipped, not the rows: they are in the database, and the relay publishes them. Memory stays bounded however
+     * long the broker is away.
+     */
+    void publishCommitted(List<OutboxMessage> committed) {
+        if (!properties.publishAfterCommit()) {
+            return;
+        }
+        List<OutboxMessage> batch = new ArrayList<>(committed.size());
+        for (OutboxMessage message : committed) {
+            if (!fault.strikes(message) && claim(message.id())) {
+                batch.add(message);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (waiting.addAndGet(batch.size()) > properties.maxPending()) {
+            waiting.addAndGet(-batch.size());
+            batch.forEach(message -> inFlight.remove(message.id()));
+            return;
+        }
+        sender.execute(() -> {
+            waiting.addAndGet(-batch.size());
+            send(batch);
+        });
+    }
+
+    /**
+     * Claims a row for sending, unless it is already on its way. A claim older than the confirm timeout is taken
+     * over: its confirm is not coming.
      */
     boolean claim(long id) {
         long now = System.nanoTime();
@@ -109,61 +120,76 @@ class OutboxPublisher implements DisposableBean {
     }
 
     /**
-     * Sends a claimed row; the future completes with whether the broker took it. It is already
-     * complete, with {@code false}, when the broker could not be reached at all.
+     * Sends claimed rows on one channel, in order; each future completes with whether the broker took that row.
+     * When the broker cannot be reached at all, the futures of the rows not sent are already complete, with
+     * {@code false}.
      */
-    CompletableFuture<Boolean> send(PendingMessage message) {
-        CorrelationData correlation = new CorrelationData(message.eventId().toString());
+    List<CompletableFuture<Boolean>> send(List<OutboxMessage> batch) {
+        List<CorrelationData> correlations = new ArrayList<>(batch.size());
         try {
-            rabbit.send(Topology.ORDERS_EXCHANGE, "", toAmqp(message), correlation);
+            // invoke: the whole batch goes out on one channel, instead of a channel taken from the cache per message.
+            rabbit.invoke(operations -> {
+                for (OutboxMessage message : batch) {
+                    CorrelationData correlation = new CorrelationData(message.eventId().toString());
+                    operations.send(Topology.ORDERS_EXCHANGE, "", toAmqp(message), correlation);
+                    correlations.add(correlation);
+                }
+                return null;
+            });
+            if (!brokerReachable) {
+                brokerReachable = true;
+                log.info("Broker reachable again, publishing the outbox");
+            }
         }
         catch (AmqpException ex) {
-            inFlight.remove(message.id());
             if (brokerReachable) {
                 brokerReachable = false;
                 log.warn("Broker unreachable, orders stay in the outbox until it is back: {}", ex.getMessage());
             }
-            return CompletableFuture.completedFuture(false);
         }
-        if (!brokerReachable) {
-            brokerReachable = true;
-            log.info("Broker reachable again, publishing the outbox");
-        }
-        return correlation.getFuture().handle((confirm, error) -> {
-            if (error == null && confirm.ack() && correlation.getReturned() == null) {
-                confirmed.add(message);
-                return true;
+        List<CompletableFuture<Boolean>> results = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            OutboxMessage message = batch.get(i);
+            if (i >= correlations.size()) {
+                // Never sent: the broker could not be reached.
+                inFlight.remove(message.id());
+                results.add(CompletableFuture.completedFuture(false));
+                continue;
             }
-            inFlight.remove(message.id());
-            log.warn("Event {} of order {} not taken by the broker ({}); the relay will send it again",
-                    message.eventId(), message.aggregateId(),
-                    error != null ? error.getMessage()
-                            : correlation.getReturned() != null ? "returned: " + correlation.getReturned().getReplyText()
-                            : "nack: " + confirm.reason());
-            return false;
-        });
+            CorrelationData correlation = correlations.get(i);
+            results.add(correlation.getFuture().handle((confirm, error) -> {
+                if (error == null && confirm.ack() && correlation.getReturned() == null) {
+                    confirmed.add(message.id());
+                    return true;
+                }
+                inFlight.remove(message.id());
+                log.warn("Event {} of order {} not taken by the broker ({}); the relay will send it again",
+                        message.eventId(), message.aggregateId(),
+                        error != null ? error.getMessage()
+                                : correlation.getReturned() != null ? "returned: " + correlation.getReturned().getReplyText()
+                                : "nack: " + confirm.reason());
+                return false;
+            }));
+        }
+        return results;
     }
 
-    /** Marks every confirmed row published, in one transaction, and tells the listeners. */
+    /** Marks every confirmed row published, in one transaction. */
     void markConfirmed() {
-        List<PendingMessage> batch = new ArrayList<>();
-        for (PendingMessage message; batch.size() < 1000 && (message = confirmed.poll()) != null; ) {
-            batch.add(message);
+        List<Long> ids = new ArrayList<>();
+        for (Long id; ids.size() < 5000 && (id = confirmed.poll()) != null; ) {
+            ids.add(id);
         }
-        if (batch.isEmpty()) {
+        if (ids.isEmpty()) {
             return;
         }
-        List<Long> ids = batch.stream().map(PendingMessage::id).toList();
         try {
-            transaction.executeWithoutResult(status -> {
-                repository.markPublished(ids, Instant.now());
-                events.publishEvent(new OutboxMessagesPublished(batch.stream().map(PendingMessage::aggregateId).toList()));
-            });
+            transaction.executeWithoutResult(status -> repository.markPublished(ids, Instant.now()));
             ids.forEach(inFlight::remove);
         }
         catch (RuntimeException ex) {
-            confirmed.addAll(batch);
-            log.warn("Could not mark {} confirmed outbox rows as published, trying again: {}", batch.size(), ex.getMessage());
+            confirmed.addAll(ids);
+            log.warn("Could not mark {} confirmed outbox rows as published, trying again: {}", ids.size(), ex.getMessage());
         }
     }
 
@@ -174,7 +200,7 @@ class OutboxPublisher implements DisposableBean {
         markConfirmed();
     }
 
-    private static Message toAmqp(PendingMessage message) {
+    private static Message toAmqp(OutboxMessage message) {
         return MessageBuilder.withBody(message.payload().getBytes(StandardCharsets.UTF_8))
                 .setContentType(MessageProperties.CONTENT_TYPE_JSON)
                 .setContentEncoding(StandardCharsets.UTF_8.name())

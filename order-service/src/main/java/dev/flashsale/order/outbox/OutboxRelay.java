@@ -10,14 +10,13 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes, in the background and in order of creation, the outbox rows that the after-commit
- * publisher did not get confirmed: the broker was down, nacked or returned them, or the process
- * died between commit and publish. It also purges published rows after their retention.
+ * Publishes, in the background and in order of creation, the outbox rows that the after-commit publisher did not
+ * get confirmed: the broker was down, nacked or returned them, or the process died between commit and publish.
+ * It also purges published rows after their retention.
  */
 @Component
 class OutboxRelay {
@@ -39,24 +38,21 @@ class OutboxRelay {
 
     /** One round: sends the oldest unpublished rows, and waits for their confirms. */
     void relay() {
-        List<PendingMessage> due = repository
-                .findUnpublished(Instant.now().minus(properties.relayGrace()), Limit.of(properties.relayBatchSize()))
-                .stream().map(OutboxMessage::pending).toList();
-        List<CompletableFuture<Boolean>> confirms = new ArrayList<>();
-        for (PendingMessage message : due) {
-            if (!publisher.claim(message.id())) {
-                continue;
+        List<OutboxMessage> due = new ArrayList<>();
+        for (OutboxMessage message : repository.findUnpublished(Instant.now().minus(properties.relayGrace()), properties.relayBatchSize())) {
+            if (publisher.claim(message.id())) {
+                due.add(message);
             }
-            CompletableFuture<Boolean> confirm = publisher.send(message);
-            if (confirm.isDone() && !confirm.join()) {
-                break; // the broker is unreachable: try again next round instead of hammering it
-            }
-            confirms.add(confirm);
         }
-        if (!confirms.isEmpty()) {
-            log.info("Relayed {} outbox rows left unpublished", confirms.size());
-            awaitConfirms(confirms);
+        if (due.isEmpty()) {
+            return;
         }
+        List<CompletableFuture<Boolean>> confirms = publisher.send(due);
+        if (confirms.stream().allMatch(confirm -> confirm.isDone() && !confirm.join())) {
+            return; // the broker is unreachable: the next round tries again
+        }
+        log.info("Relayed {} outbox rows left unpublished", due.size());
+        awaitConfirms(confirms);
     }
 
     /** Deletes published rows older than the retention; unpublished rows are never purged. */

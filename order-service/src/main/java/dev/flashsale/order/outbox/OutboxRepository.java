@@ -1,26 +1,65 @@
 package dev.flashsale.order.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
-import org.springframework.data.domain.Limit;
-import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Modifying;
-import org.springframework.data.jpa.repository.Query;
-import org.springframework.data.repository.query.Param;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
 
-interface OutboxRepository extends JpaRepository<OutboxMessage, Long> {
+/** The {@code outbox} table, in plain SQL and in batches: rows are written, marked and purged by the hundred. */
+@Repository
+class OutboxRepository {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batches;
+
+    OutboxRepository(JdbcClient jdbc, JdbcTemplate batches) {
+        this.jdbc = jdbc;
+        this.batches = batches;
+    }
+
+    /** Reserves a block of ids: the sequence moves by the block size at each call (see V1's {@code increment by}). */
+    long nextIdBlock() {
+        return jdbc.sql("SELECT nextval('outbox_seq')").query(Long.class).single();
+    }
+
+    void insertAll(List<OutboxMessage> messages) {
+        batches.batchUpdate("""
+                INSERT INTO outbox (id, event_id, aggregate_id, event_type, event_version, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                messages.stream().map(m -> new Object[] { m.id(), m.eventId(), m.aggregateId(), m.eventType(), m.eventVersion(),
+                        m.payload(), Timestamp.from(m.createdAt()) }).toList());
+    }
 
     /** Rows not yet confirmed by the broker and older than the cut-off, oldest first. */
-    @Query("select m from OutboxMessage m where m.publishedAt is null and m.createdAt < :before order by m.id")
-    List<OutboxMessage> findUnpublished(@Param("before") Instant before, Limit limit);
+    List<OutboxMessage> findUnpublished(Instant before, int limit) {
+        return jdbc.sql("""
+                SELECT id, event_id, aggregate_id, event_type, event_version, payload, created_at FROM outbox
+                WHERE published_at IS NULL AND created_at < ? ORDER BY id LIMIT ?""")
+                .params(Timestamp.from(before), limit)
+                .query(OutboxRepository::message)
+                .list();
+    }
 
-    @Modifying
-    @Query("update OutboxMessage m set m.publishedAt = :at where m.id in :ids and m.publishedAt is null")
-    int markPublished(@Param("ids") Collection<Long> ids, @Param("at") Instant at);
+    /** Marks confirmed rows published, in one batch. */
+    void markPublished(List<Long> ids, Instant at) {
+        Timestamp when = Timestamp.from(at);
+        batches.batchUpdate("UPDATE outbox SET published_at = ? WHERE id = ? AND published_at IS NULL",
+                ids.stream().map(id -> new Object[] { when, id }).toList());
+    }
 
-    @Modifying
-    @Query("delete from OutboxMessage m where m.publishedAt < :before")
-    int deletePublishedBefore(@Param("before") Instant before);
+    /** Deletes published rows older than the cut-off; unpublished rows are never deleted. */
+    int deletePublishedBefore(Instant before) {
+        return jdbc.sql("DELETE FROM outbox WHERE published_at < ?").param(Timestamp.from(before)).update();
+    }
+
+    private static OutboxMessage message(ResultSet rs, int row) throws SQLException {
+        return new OutboxMessage(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getObject("aggregate_id", UUID.class),
+                rs.getString("event_type"), rs.getInt("event_version"), rs.getString("payload"), rs.getTimestamp("created_at").toInstant());
+    }
 }

@@ -16,6 +16,7 @@ import dev.flashsale.order.OrderServiceTest;
 import dev.flashsale.order.QueueProbe;
 import dev.flashsale.order.TestApi;
 import dev.flashsale.order.TestApi.Answer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -40,6 +41,9 @@ class OrderControllerTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    MeterRegistry meters;
 
     static Stream<Arguments> badRequests() {
         return Stream.of(
@@ -86,6 +90,48 @@ class OrderControllerTests {
         Answer answer = api.checkout(body);
 
         assertProblem(answer, status);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @ParameterizedTest(name = "{0} → {2}")
+    @MethodSource("badRequests")
+    void aBadRequestToTheSynchronousCheckoutIsRefusedTheSameWay(String name, String body, int status) {
+        Snapshot before = snapshot();
+
+        Answer answer = api.checkoutSync(body);
+
+        assertProblem(answer, status);
+        // The synchronous checkout never publishes (see the 503 test below): nothing stored is nothing done.
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aSynchronousCheckoutWithTheWorkersDownFailsWith503NamingTheFirstAndPublishesNothing() {
+        int receivedBefore = probe.total();
+
+        Answer answer = api.checkoutSync(TestApi.order("SKU-6", 1));
+
+        assertProblem(answer, 503);
+        assertThat(answer.json().get("title").asString()).isEqualTo("Dependency unavailable");
+        assertThat(answer.json().get("dependency").asString()).isEqualTo("inventory-worker");
+        assertThat(answer.json().get("appliedBy")).isEmpty();
+        assertThat(answer.json().get("detail").asString()).contains("inventory-worker", "could not be reached");
+        UUID orderId = UUID.fromString(answer.json().get("orderId").asString());
+        assertThat(api.get("/api/orders/" + orderId).json().get("status").asString()).isEqualTo("FAILED");
+        probe.awaitInEveryQueue(api.checkout(TestApi.order("SENTINEL", 1)).orderId(), PUBLISHED_WITHIN);
+        assertThat(probe.total()).as("only the sentinel was published").isEqualTo(receivedBefore + 3);
+    }
+
+    @Test
+    void aKeyUsedOnTheSynchronousCheckoutCannotBeReplayedOnTheAsynchronousOne() {
+        String key = "sync-then-async-" + UUID.randomUUID();
+        api.checkoutSync(TestApi.order("SKU-7", 1), "Idempotency-Key", key);
+        Snapshot before = snapshot();
+
+        Answer answer = api.checkout(TestApi.order("SKU-7", 1), "Idempotency-Key", key);
+
+        assertProblem(answer, 422);
+        assertThat(ordersWithKey(key)).isEqualTo(1);
         assertNothingStoredOrPublished(before);
     }
 
@@ -188,9 +234,38 @@ class OrderControllerTests {
     }
 
     @Test
+    void concurrentCheckoutsShareCommitsAndEachIsStoredOnceWithItsEvent() throws Exception {
+        int checkouts = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < checkouts; i++) {
+                answers.add(pool.submit(() -> api.checkout(TestApi.order("GROUP-1", 1))));
+            }
+            List<UUID> orderIds = new ArrayList<>();
+            for (Future<Answer> answer : answers) {
+                assertThat(answer.get().status()).isEqualTo(202);
+                orderIds.add(answer.get().orderId());
+            }
+
+            assertThat(orderIds).doesNotHaveDuplicates();
+            assertThat(orderIds).allSatisfy(orderId -> assertThat(jdbc.sql("select count(*) from outbox where aggregate_id = ?")
+                    .param(orderId).query(Long.class).single()).isEqualTo(1));
+            orderIds.forEach(orderId -> probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN));
+            // Sixteen clients at once: some of their orders were written in the same transaction.
+            assertThat(meters.get("flashsale.checkout.group.size").summary().max()).isGreaterThan(1);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void reusingAKeyForADifferentOrderIsRefused() {
         String key = "reuse-" + UUID.randomUUID();
         UUID first = api.checkout(TestApi.order("SKU-5", 1), "Idempotency-Key", key).orderId();
+        // The first order's own event must be in before counting what the refused one publishes.
+        probe.awaitInEveryQueue(first, PUBLISHED_WITHIN);
         Snapshot before = snapshot();
 
         Answer answer = api.checkout(TestApi.order("SKU-5", 2), "Idempotency-Key", key);
