@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,6 +105,20 @@ public final class TestBroker {
     /** A queue of this virtual host as the management API describes it (messages, consumers, rates). */
     public JsonNode queue(String queue) {
         return json.readTree(send("GET", "/api/queues/" + encode(virtualHost) + "/" + encode(queue), null).body());
+    }
+
+    /**
+     * Applies a policy to the queues of this virtual host whose names match {@code pattern}, e.g. a length limit of 0
+     * that makes the broker refuse (nack) every publish to a {@code reject-publish} queue. Policies act within
+     * moments, not at once: a test waits for the effect it needs.
+     */
+    public void applyQueuePolicy(String name, String pattern, Map<String, Object> definition) {
+        send("PUT", "/api/policies/" + encode(virtualHost) + "/" + encode(name), json.writeValueAsString(
+                Map.of("pattern", pattern, "definition", definition, "apply-to", "queues", "priority", 100)));
+    }
+
+    public void deletePolicy(String name) {
+        send("DELETE", "/api/policies/" + encode(virtualHost) + "/" + encode(name), null);
     }
 
     private static TestBroker locate() {

@@ -28,11 +28,17 @@ public final class FaultInjector {
         if (faults.failureRate() < 0 || faults.failureRate() > 1 || faults.crashRate() < 0 || faults.crashRate() > 1) {
             throw new IllegalArgumentException("failureRate and crashRate are shares between 0 and 1");
         }
-        if (faults.latency().isNegative()) {
-            throw new IllegalArgumentException("latency cannot be negative");
+        if (faults.latency() == null || faults.latency().isNegative()) {
+            throw new IllegalArgumentException("latency is required and cannot be negative");
         }
         this.faults = faults;
         log.info("Fault knobs: failure rate {}, latency {}, crash rate {}", faults.failureRate(), faults.latency(), faults.crashRate());
+    }
+
+    /** Whether any knob is set: failures, latency or crashes are then injected, one message at a time. */
+    boolean active() {
+        WorkerProperties.Faults current = faults;
+        return current.failureRate() > 0 || !current.latency().isZero() || current.crashRate() > 0;
     }
 
     /** Whether this delivery should end as if the consumer had died holding it. */

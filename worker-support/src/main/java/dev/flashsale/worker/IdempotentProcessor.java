@@ -1,7 +1,10 @@
 package dev.flashsale.worker;
 
 import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -10,16 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Applies each order at most once per worker: the dedup row and the worker's effect are written in one
- * local database transaction, so either both are committed or neither is.
+ * Applies each order at most once per worker: the dedup row and the worker's effect are written in one local
+ * database transaction, so either both are committed or neither is.
  *
- * <p>A delivery whose order already has a dedup row (a redelivery, a duplicate publish, the same order
- * under another event id) is skipped, counted and acknowledged. Two consumers that get the same order at
- * the same moment meet at the dedup row's primary key: the second waits for the first transaction, then
- * fails on the key and is skipped as a duplicate.
+ * <p>A delivery whose order already has a dedup row (a redelivery, a duplicate publish, the same order under another
+ * event id) is skipped, counted and acknowledged. Two consumers that get the same order at the same moment meet at
+ * the dedup row's primary key: the second waits for the first transaction, then fails on the key and is skipped as a
+ * duplicate.
+ *
+ * <p>The transaction is the caller's when there is one: the {@link OrderPlacedConsumer} applies a whole batch of
+ * orders in one transaction and commits once. The counters and the log line of an order follow its commit.
  */
 public final class IdempotentProcessor {
 
@@ -45,37 +53,71 @@ public final class IdempotentProcessor {
      * @return the outcome, or empty when the order had already been applied
      */
     public Optional<Outcome> processOnce(OrderPlaced event, Function<OrderPlaced, Outcome> effect) {
-        Outcome outcome = transaction.execute(status -> {
+        return transaction.execute(status -> {
             if (processedOrders.exists(event.orderId())) {
-                return null;
+                afterCommit(() -> skipped(event));
+                return Optional.empty();
             }
             try {
                 // 1. The dedup row first: it locks the order id for this transaction.
                 processedOrders.insert(event.orderId(), event.eventId(), clock.instant());
             }
             catch (DuplicateKeyException raced) {
+                if (!status.isNewTransaction()) {
+                    // Inside a batch: the batch stops here, and this order is tried again on its own, found applied.
+                    throw raced;
+                }
                 status.setRollbackOnly();
-                return null;
+                skipped(event);
+                return Optional.empty();
             }
             // 2. The effect, in the same transaction.
-            Outcome result = effect.apply(event);
-            processedOrders.recordOutcome(event.orderId(), result);
-            return result;
+            Outcome outcome = effect.apply(event);
+            processedOrders.recordOutcome(event.orderId(), outcome);
+            // 3. Once committed, the dedup row and the effect are there together; on any exception, neither is.
+            afterCommit(() -> applied(event, outcome));
+            return Optional.of(outcome);
         });
-        // 3. Committed: the dedup row and the effect are there together, or (on any exception) neither is.
-        if (outcome == null) {
-            stats.duplicateSkipped();
-            log.info("Order {} (event {}) was already applied: skipped", event.orderId(), event.eventId());
-            return Optional.empty();
-        }
-        stats.processed(outcome.status());
-        log.info("Order {} (event {}) applied: {}{}", event.orderId(), event.eventId(), outcome.status(),
-                outcome.detail() == null ? "" : " (" + outcome.detail() + ")");
-        return Optional.of(outcome);
+    }
+
+    /** Whether this worker has applied the order (while its dedup row is kept). */
+    public boolean isApplied(UUID orderId) {
+        return processedOrders.exists(orderId);
+    }
+
+    /** Which of these orders this worker has applied: one query for a batch. */
+    public Set<UUID> appliedAmong(Collection<UUID> orderIds) {
+        return processedOrders.existing(orderIds);
+    }
+
+    /** Dedup rows in order-id order, after {@code after} (exclusive), at most {@code limit}. */
+    public List<ProcessedOrder> page(UUID after, int limit) {
+        return processedOrders.page(after, limit);
     }
 
     /** The dedup row of an order, while it is kept. */
     public Optional<ProcessedOrder> find(UUID orderId) {
         return processedOrders.find(orderId);
+    }
+
+    private static void afterCommit(Runnable action) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
+    }
+
+    private void applied(OrderPlaced event, Outcome outcome) {
+        stats.processed(outcome.status());
+        // DEBUG: at thousands of orders a second, a line per order costs more than applying it.
+        log.debug("Order {} (event {}) applied: {}{}", event.orderId(), event.eventId(), outcome.status(),
+                outcome.detail() == null ? "" : " (" + outcome.detail() + ")");
+    }
+
+    private void skipped(OrderPlaced event) {
+        stats.duplicateSkipped();
+        log.info("Order {} (event {}) was already applied: skipped", event.orderId(), event.eventId());
     }
 }

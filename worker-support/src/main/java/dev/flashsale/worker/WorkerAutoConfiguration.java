@@ -3,9 +3,12 @@ package dev.flashsale.worker;
 import java.time.Clock;
 
 import dev.flashsale.events.Topology;
+import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
+import dev.flashsale.worker.deadletter.DeadLetterService;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
@@ -15,13 +18,12 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.retry.RetryPolicy;
@@ -29,18 +31,20 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Everything the three workers share, configured once: the topology of the worker's queue, the listener
- * container (Boot's, adjusted through its configurer), retry and dead-lettering, the dedup table, the
- * counters, the fault knobs and their admin endpoint.
+ * container (Boot's, adjusted through its configurer), retry and dead-lettering, the dead letters' table and its
+ * admin API ({@link DeadLetterConfiguration}), the dedup table, the counters, the fault knobs and the consumption switch
+ * with their admin endpoints.
  */
-@AutoConfiguration(before = { RabbitAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
-        ManagementWebSecurityAutoConfiguration.class })
-@EnableConfigurationProperties(WorkerProperties.class)
+@AutoConfiguration(before = RabbitAutoConfiguration.class)
+@EnableConfigurationProperties({ WorkerProperties.class, SimulatedCosts.Properties.class })
 @EnableScheduling
-@Import({ WorkerController.class, AdminController.class, WorkerSecurityConfiguration.class })
+@Import({ WorkerController.class, OrderPlacedController.class, FaultController.class, ConsumptionController.class,
+        DeadLetterConfiguration.class })
 public class WorkerAutoConfiguration {
 
     private final WorkerProperties properties;
@@ -80,8 +84,13 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    WorkerStats workerStats(MeterRegistry registry) {
-        return new WorkerStats(registry, properties.queue());
+    Consumption consumption(RabbitListenerEndpointRegistry registry) {
+        return new Consumption(registry);
+    }
+
+    @Bean
+    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption) {
+        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming);
     }
 
     @Bean
@@ -90,18 +99,14 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template, WorkerStats stats) {
+    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template, WorkerStats stats, Clock clock) {
         return new DeadLetterRecoverer(template, properties.queue(), stats,
-                properties.retry().deadLetterConfirmTimeout().toMillis());
+                properties.retry().deadLetterConfirmTimeout().toMillis(), clock);
     }
 
     @Bean
-    DeadLetterReplayer deadLetterReplayer(RabbitTemplate template) {
-        return new DeadLetterReplayer(template, properties.queue());
-    }
-
-    @Bean
-    RetryThenDeadLetterAdvice retryThenDeadLetterAdvice(DeadLetterRecoverer recoverer, FaultInjector faults, WorkerStats stats) {
+    OneAtATime oneAtATime(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
+            SimulatedCosts costs, DeadLetterRecoverer recoverer, FaultInjector faults, WorkerStats stats, Clock clock) {
         WorkerProperties.Retry retry = properties.retry();
         FailureClassifier classifier = new FailureClassifier(retry.notRetryable());
         RetryPolicy policy = RetryPolicy.builder()
@@ -112,25 +117,47 @@ public class WorkerAutoConfiguration {
                 .jitter(retry.jitter())
                 .predicate(classifier::isRetryable)
                 .build();
-        return new RetryThenDeadLetterAdvice(policy, recoverer, faults, stats);
+        return new OneAtATime(policy, converter, handler, processor, costs, recoverer, faults, stats, clock);
+    }
+
+    @Bean
+    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler,
+            IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, WorkerStats stats,
+            PlatformTransactionManager transactionManager) {
+        TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, stats,
+                new TransactionTemplate(transactionManager), savepoint);
     }
 
     /**
-     * Boot's listener container factory, configured by Boot from {@code spring.rabbitmq.listener.simple.*}
-     * (acknowledgements, prefetch, concurrency), with the retry and dead-letter advice added.
+     * The container of this worker's queue: Boot's, configured from {@code spring.rabbitmq.listener.simple.*}
+     * (prefetch, concurrency), then made to hand over deliveries in batches, acknowledged by the
+     * {@link OrderPlacedConsumer} itself once they are committed. A batch is whatever arrived, up to
+     * {@code flashsale.worker.batch.size}: the consumer waits at most {@code flashsale.worker.batch.max-wait} for each
+     * next delivery, so at low traffic a batch is one order that waited that long at most.
      */
     @Bean
-    SimpleRabbitListenerContainerFactory rabbitListenerContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,
-            ConnectionFactory connectionFactory, RetryThenDeadLetterAdvice advice) {
+    SimpleRabbitListenerContainerFactory orderPlacedContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,
+            ConnectionFactory connectionFactory) {
         SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
         configurer.configure(factory, connectionFactory);
-        factory.setAdviceChain(advice);
+        factory.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        factory.setBatchListener(true);
+        factory.setConsumerBatchEnabled(true);
+        factory.setBatchSize(properties.batch().size());
+        factory.setReceiveTimeout(properties.batch().maxWait().toMillis());
         return factory;
     }
 
     @Bean
     ProcessedOrderRepository processedOrderRepository(JdbcClient jdbc) {
         return new ProcessedOrderRepository(jdbc);
+    }
+
+    @Bean
+    SimulatedCosts simulatedCosts(SimulatedCosts.Properties costs) {
+        return new SimulatedCosts(costs);
     }
 
     @Bean

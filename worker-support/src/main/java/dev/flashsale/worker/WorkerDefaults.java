@@ -8,7 +8,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.Profiles;
 
 /**
  * The settings every worker starts from, written once; each is a default that a worker's
@@ -19,16 +18,19 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Map<String, Object> defaults = new LinkedHashMap<>();
-        // Acknowledgements on the wire (never autoAck): the container acks after the listener returns,
-        // rejects when it throws. Prefetch bounds what one consumer holds unacknowledged.
+        // Acknowledgements on the wire (never autoAck): the worker's own consumer acknowledges each batch once it is
+        // committed (OrderPlacedConsumer). Prefetch bounds what one consumer holds unacknowledged: two batches.
         defaults.put("spring.rabbitmq.listener.type", "simple");
         defaults.put("spring.rabbitmq.listener.simple.acknowledge-mode", "auto");
-        defaults.put("spring.rabbitmq.listener.simple.prefetch", 20);
+        defaults.put("spring.rabbitmq.listener.simple.prefetch", 100);
         defaults.put("spring.rabbitmq.listener.simple.concurrency", 2);
         defaults.put("spring.rabbitmq.listener.simple.max-concurrency", 4);
         defaults.put("spring.rabbitmq.listener.simple.default-requeue-rejected", true);
-        // Dead letters are republished and count as sent only on the broker's confirm.
+        // Dead letters and replays are published by the worker and count as sent only on the broker's confirm,
+        // and only if they reached a queue: mandatory, so that an unroutable one comes back instead of vanishing.
         defaults.put("spring.rabbitmq.publisher-confirm-type", "correlated");
+        defaults.put("spring.rabbitmq.publisher-returns", true);
+        defaults.put("spring.rabbitmq.template.mandatory", true);
         // One directory for every service's embedded database, as in the order-service: flashsale.data-dir.
         // WRITE_DELAY=0: H2 otherwise writes a commit to the file up to 500 ms later, and a worker killed in
         // that window loses a committed (and acknowledged) effect, so its order would never be applied.
@@ -36,13 +38,13 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
                 "jdbc:h2:file:${flashsale.data-dir:./data}/${spring.application.name};DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         defaults.put("spring.datasource.username", "sa");
         defaults.put("spring.datasource.password", "");
+        // worker-support's migrations are versions 1, 1.1, 1.2, ... and a worker's own are 2, 3, ...: a worker-support
+        // release can add 1.2 to a database that is already at 3, which Flyway applies only when told to.
+        defaults.put("spring.flyway.out-of-order", true);
         defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
         defaults.put("management.endpoint.health.probes.enabled", true);
-        if (environment.acceptsProfiles(Profiles.of("local"))) {
-            // Only for a laptop: any other environment sets its own admin credentials.
-            defaults.put("spring.security.user.name", "admin");
-            defaults.put("spring.security.user.password", "admin");
-        }
+        // Errors of the admin API and of the framework itself (a malformed id, an unknown path) as RFC 9457 problems.
+        defaults.put("spring.mvc.problemdetails.enabled", true);
         environment.getPropertySources().addLast(new MapPropertySource("flashsaleWorkerDefaults", defaults));
     }
 

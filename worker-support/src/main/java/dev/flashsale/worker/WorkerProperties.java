@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Settings of a worker: its queue, how it retries, how long it remembers processed orders, and its fault knobs.
+ * Settings of a worker: its queue, how it retries, how long it remembers processed orders, how it replays dead
+ * letters, and its fault knobs.
  *
  * <p>Prefetch, concurrency and the acknowledgement mode are Spring Boot's own
  * {@code spring.rabbitmq.listener.simple.*} settings; {@link WorkerDefaults} gives them the workers' defaults.
@@ -15,14 +16,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param queue the work queue this worker consumes, one of {@code Topology.WORK_QUEUES}
  * @param retry how a failed message is retried before it is dead-lettered
  * @param dedup how long processed order ids are kept
+ * @param deadLetters how dead letters are taken from the DLQ and replayed
  * @param faults simulated failures and latency for demos, changeable at run time
+ * @param batch how many deliveries are applied in one transaction
  */
 @ConfigurationProperties("flashsale.worker")
 public record WorkerProperties(
         String queue,
         @DefaultValue Retry retry,
         @DefaultValue Dedup dedup,
-        @DefaultValue Faults faults) {
+        @DefaultValue DeadLetters deadLetters,
+        @DefaultValue Faults faults,
+        @DefaultValue Batch batch) {
 
     /**
      * Exponential backoff with jitter, in the listener, before the message is dead-lettered.
@@ -61,6 +66,23 @@ public record WorkerProperties(
     }
 
     /**
+     * Dead letters are moved from the DLQ into the {@code dead_letter} table, and replayed from there on an admin's
+     * request.
+     *
+     * @param replayBatchSize how many rows a replay of a group or of all locks, publishes and removes at a time:
+     *        a replay of thousands holds a bounded number of row locks and unconfirmed messages
+     * @param replayConfirmTimeout how long a replay waits for the broker to confirm a message before it gives up
+     *        and leaves the row where it was
+     * @param ingestRetryMaxInterval the longest wait between two attempts to store a dead letter while the database
+     *        is unreachable (the dead letter stays unacknowledged on the DLQ meanwhile)
+     */
+    public record DeadLetters(
+            @DefaultValue("100") int replayBatchSize,
+            @DefaultValue("10s") Duration replayConfirmTimeout,
+            @DefaultValue("30s") Duration ingestRetryMaxInterval) {
+    }
+
+    /**
      * Fault knobs for demos; the admin endpoint changes them at run time.
      *
      * @param failureRate share of attempts (0 to 1) that fail as if a downstream call had failed: retried
@@ -73,5 +95,22 @@ public record WorkerProperties(
             @DefaultValue("0") double failureRate,
             @DefaultValue("0ms") Duration latency,
             @DefaultValue("0") double crashRate) {
+    }
+
+    /**
+     * Deliveries applied together, in one transaction and with one acknowledgement (see {@code OrderPlacedConsumer}).
+     *
+     * @param size the most deliveries in a batch; 1 applies each order in a transaction of its own
+     * @param maxWait how long the consumer waits for the next delivery before it applies the batch it has
+     */
+    public record Batch(
+            @DefaultValue("50") int size,
+            @DefaultValue("5ms") Duration maxWait) {
+
+        public Batch {
+            if (size < 1) {
+                throw new IllegalArgumentException("flashsale.worker.batch.size must be at least 1");
+            }
+        }
     }
 }

@@ -2,14 +2,24 @@ package dev.flashsale.worker;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessException;
 
 /**
  * The worker's counters, kept as Micrometer metrics (so they show on {@code /actuator/prometheus})
- * and summed up for {@code GET /api/stats}. They count since the process started.
+ * and summed up for {@code GET /api/stats}. They count since the process started; the number of dead letters
+ * parked is read from the {@code dead_letter} table each time.
  */
 public final class WorkerStats {
 
@@ -18,6 +28,11 @@ public final class WorkerStats {
     static final String RETRIES = "flashsale.worker.retries";
     static final String DEAD_LETTERED = "flashsale.worker.dead.lettered";
     static final String OUTCOMES = "flashsale.worker.outcomes";
+    static final String DEAD_LETTERS_PARKED = "flashsale.worker.dead.letters.parked";
+    static final String BATCH_SIZE = "flashsale.worker.batch.size";
+    static final String CONSUMING = "flashsale.worker.consuming";
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerStats.class);
 
     private final MeterRegistry registry;
     private final String queue;
@@ -25,8 +40,11 @@ public final class WorkerStats {
     private final Counter duplicates;
     private final Counter retries;
     private final Counter deadLettered;
+    private final DistributionSummary batchSize;
+    private final LongSupplier deadLettersParked;
+    private final BooleanSupplier consuming;
 
-    WorkerStats(MeterRegistry registry, String queue) {
+    WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming) {
         this.registry = registry;
         this.queue = queue;
         this.processed = Counter.builder(PROCESSED).description("Orders applied (first delivery of each order)")
@@ -37,12 +55,33 @@ public final class WorkerStats {
                 .tag("queue", queue).register(registry);
         this.deadLettered = Counter.builder(DEAD_LETTERED).description("Messages sent to the dead-letter queue by this worker")
                 .tag("queue", queue).register(registry);
+        this.batchSize = DistributionSummary.builder(BATCH_SIZE).description("Orders applied together in one transaction")
+                .tag("queue", queue).register(registry);
+        this.deadLettersParked = deadLettersParked;
+        this.consuming = consuming;
+        Gauge.builder(DEAD_LETTERS_PARKED, () -> {
+            Long parked = parked();
+            return parked == null ? Double.NaN : parked;
+        }).description("Dead letters parked in the dead_letter table, waiting for an admin to replay or discard them")
+                .tag("queue", queue).register(registry);
+        Gauge.builder(CONSUMING, () -> consuming.getAsBoolean() ? 1 : 0)
+                .description("1 while the worker takes messages from its queue, 0 while an admin has stopped it")
+                .tag("queue", queue).register(registry);
     }
 
     void processed(String outcome) {
         processed.increment();
         Counter.builder(OUTCOMES).description("Orders applied, by business outcome")
                 .tag("queue", queue).tag("outcome", outcome).register(registry).increment();
+    }
+
+    void batchCommitted(int orders) {
+        batchSize.record(orders);
+    }
+
+    /** The largest batch committed so far. */
+    double largestBatch() {
+        return batchSize.max();
     }
 
     void duplicateSkipped() {
@@ -63,7 +102,18 @@ public final class WorkerStats {
         Search.in(registry).name(OUTCOMES).tag("queue", queue).counters()
                 .forEach(counter -> outcomes.put(counter.getId().getTag("outcome"), (long) counter.count()));
         return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
-                (long) deadLettered.count(), outcomes);
+                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean());
+    }
+
+    /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
+    private @Nullable Long parked() {
+        try {
+            return deadLettersParked.getAsLong();
+        }
+        catch (DataAccessException ex) {
+            log.debug("Cannot count the parked dead letters: {}", ex.toString());
+            return null;
+        }
     }
 
     /**
@@ -74,9 +124,12 @@ public final class WorkerStats {
      * @param duplicatesSkipped deliveries of an already applied order, skipped
      * @param retries attempts after a failed attempt
      * @param deadLettered messages this worker sent to its DLQ
+     * @param deadLettersParked dead letters in the {@code dead_letter} table now, waiting for an admin (whoever
+     *        dead-lettered them, the worker or the broker); null while the database does not answer
      * @param outcomes orders applied, by business outcome
+     * @param consuming whether the worker takes messages from its queue (an admin can stop it)
      */
     public record Snapshot(String queue, long processed, long duplicatesSkipped, long retries, long deadLettered,
-            Map<String, Long> outcomes) {
+            @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming) {
     }
 }

@@ -5,50 +5,48 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
-import dev.flashsale.testsupport.TestBroker;
+import dev.flashsale.security.MissingAdminPasswordException;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The shared worker machinery against the real broker and a real H2 database: dedup, retries with
- * backoff, dead-lettering with the reason, and the broker's delivery limit as the last safety net.
+ * backoff, dead-lettering with the reason into the {@code dead_letter} table, and the broker's delivery
+ * limit as the last safety net.
  */
-@SpringBootTest(classes = TestWorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@WorkerSupportTest
 class WorkerSupportIntegrationTests {
 
     private static final String QUEUE = Topology.EMAIL_QUEUE;
     private static final String DLQ = Topology.deadLetterQueue(QUEUE);
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        TestBroker.get().register(registry);
-        registry.add("spring.datasource.url", () -> "jdbc:h2:file:./target/test-db/" + UUID.randomUUID());
-    }
 
     @Autowired
     RabbitTemplate rabbit;
@@ -68,10 +66,11 @@ class WorkerSupportIntegrationTests {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    AmqpAdmin admin;
+
     @LocalServerPort
     int port;
-
-    private static final Map<String, Message> deadLetters = new ConcurrentHashMap<>();
 
     @Test
     void orderDeliveredTwiceIsAppliedOnceAndTheDuplicateIsCounted() {
@@ -104,29 +103,40 @@ class WorkerSupportIntegrationTests {
         assertThat(firstDelay).isBetween(Duration.ofMillis(85), Duration.ofMillis(250));
         assertThat(secondDelay).isGreaterThan(firstDelay.multipliedBy(2)).isGreaterThan(Duration.ofMillis(260));
         assertThat(stats.snapshot().retries()).isEqualTo(retriesBefore + 2);
-        assertThat(deadLetters).doesNotContainKey(event.orderId().toString());
-        assertThat(rabbit.receive(DLQ, 300)).isNull();
+        assertThat(deadLetterRows(event.orderId())).isZero();
     }
 
     @Test
     void alwaysFailingMessageIsDeadLetteredWithItsReasonAfterTheConfiguredAttempts() {
         OrderPlaced event = orderPlaced(TestWorkerApplication.ALWAYS_FAILS);
         long deadLetteredBefore = stats.snapshot().deadLettered();
+        Instant published = Instant.now();
 
         publish(event);
 
-        Message dead = awaitDeadLetter(event.orderId());
-        MessageProperties headers = dead.getMessageProperties();
-        assertThat(headers.<String>getHeader(EventHeaders.ORDER_ID)).isEqualTo(event.orderId().toString());
-        assertThat(headers.<String>getHeader(DeadLetterRecoverer.X_EXCEPTION_CLASS)).isEqualTo(IllegalStateException.class.getName());
-        assertThat(headers.<String>getHeader("x-exception-message")).isEqualTo("Downstream always fails");
-        assertThat(headers.<Object>getHeader(DeadLetterRecoverer.X_ATTEMPTS)).isEqualTo(4);
-        assertThat(String.valueOf(headers.<Object>getHeader("x-exception-stacktrace"))).contains("IllegalStateException: Downstream always fails");
-        assertThat(headers.<String>getHeader(DeadLetterRecoverer.X_FAILED_QUEUE)).isEqualTo(QUEUE);
-        assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).contains(event.orderId().toString());
+        Map<String, Object> dead = awaitDeadLetter(event.orderId());
+        assertThat(dead.get("event_id")).isEqualTo(event.eventId().toString());
+        assertThat(dead.get("dead_lettered_by")).isEqualTo("worker");
+        assertThat(dead.get("exception_class")).isEqualTo(IllegalStateException.class.getName());
+        assertThat(dead.get("exception_message")).isEqualTo("Downstream always fails");
+        assertThat((String) dead.get("thrown_at"))
+                .startsWith(TestWorkerApplication.OrderPlacedListener.class.getName() + ".on(TestWorkerApplication.java:");
+        assertThat(dead.get("attempts")).isEqualTo(4);
+        assertThat(dead.get("replay_count")).isEqualTo(0);
+        assertThat((String) dead.get("stack_trace")).contains("IllegalStateException: Downstream always fails");
+        // Four attempts, 100 + 300 + 900 ms apart (with jitter): the first failure is well before the last.
+        Instant first = instant(dead.get("first_failed_at"));
+        Instant last = instant(dead.get("last_failed_at"));
+        assertThat(first).isAfterOrEqualTo(published.minusSeconds(1)).isBefore(last.minusMillis(1000));
+        assertThat(last).isBeforeOrEqualTo(Instant.now());
+        assertThat(new String((byte[]) dead.get("payload"), StandardCharsets.UTF_8)).contains(event.orderId().toString());
+        assertThat((String) dead.get("headers")).contains(EventHeaders.EVENT_TYPE, EventHeaders.ORDER_ID)
+                .doesNotContain("x-exception", DeadLetterRecoverer.X_ATTEMPTS);
         assertThat(listener.attempts(event.orderId())).isEqualTo(4);
         assertThat(processedRow(event.orderId())).isNull();
         assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore + 1);
+        // Moved off the broker: the DLQ itself stays empty, the table is where dead letters wait.
+        await().until(() -> admin.getQueueInfo(DLQ).getMessageCount() == 0);
     }
 
     @Test
@@ -136,12 +146,15 @@ class WorkerSupportIntegrationTests {
 
         publishRaw("{\"eventId\": \"not even json", OrderPlaced.TYPE, OrderPlaced.VERSION, orderId);
 
-        Message dead = awaitDeadLetter(orderId);
-        assertThat(dead.getMessageProperties().<String>getHeader(EventHeaders.ORDER_ID)).isEqualTo(orderId);
-        assertThat(dead.getMessageProperties().<String>getHeader(DeadLetterRecoverer.X_EXCEPTION_CLASS))
-                .isEqualTo(UnreadableEventException.class.getName());
-        assertThat(dead.getMessageProperties().<String>getHeader("x-exception-message")).startsWith("Malformed order.placed body");
-        assertThat(dead.getMessageProperties().<Object>getHeader(DeadLetterRecoverer.X_ATTEMPTS)).isEqualTo(1);
+        Map<String, Object> dead = awaitDeadLetter(orderId);
+        assertThat(dead.get("exception_class")).isEqualTo(UnreadableEventException.class.getName());
+        assertThat((String) dead.get("exception_message")).startsWith("Malformed order.placed body");
+        assertThat((String) dead.get("thrown_at")).startsWith(OrderPlacedMessageConverter.class.getName() + ".fromMessage(");
+        assertThat(dead.get("attempts")).isEqualTo(1);
+        // One attempt: it failed and was dead-lettered within moments.
+        assertThat(instant(dead.get("first_failed_at"))).isBeforeOrEqualTo(instant(dead.get("last_failed_at")))
+                .isAfter(instant(dead.get("last_failed_at")).minusSeconds(1));
+        assertThat(new String((byte[]) dead.get("payload"), StandardCharsets.UTF_8)).isEqualTo("{\"eventId\": \"not even json");
         assertThat(stats.snapshot().retries()).isEqualTo(retriesBefore);
     }
 
@@ -152,9 +165,9 @@ class WorkerSupportIntegrationTests {
         publishRaw(new String(rabbit.getMessageConverter().toMessage(event, new MessageProperties()).getBody(), StandardCharsets.UTF_8),
                 OrderPlaced.TYPE, 2, event.orderId().toString());
 
-        Message dead = awaitDeadLetter(event.orderId());
-        assertThat(dead.getMessageProperties().<String>getHeader("x-exception-message")).contains("version 2");
-        assertThat(dead.getMessageProperties().<Object>getHeader(DeadLetterRecoverer.X_ATTEMPTS)).isEqualTo(1);
+        Map<String, Object> dead = awaitDeadLetter(event.orderId());
+        assertThat((String) dead.get("exception_message")).contains("version 2");
+        assertThat(dead.get("attempts")).isEqualTo(1);
         assertThat(listener.attempts(event.orderId())).isZero();
     }
 
@@ -165,8 +178,8 @@ class WorkerSupportIntegrationTests {
 
         publish(wrongTotal);
 
-        Message dead = awaitDeadLetter(wrongTotal.orderId());
-        assertThat(dead.getMessageProperties().<String>getHeader("x-exception-message")).contains("is not the sum of the lines");
+        Map<String, Object> dead = awaitDeadLetter(wrongTotal.orderId());
+        assertThat((String) dead.get("exception_message")).contains("is not the sum of the lines");
         assertThat(listener.attempts(wrongTotal.orderId())).isZero();
     }
 
@@ -176,10 +189,9 @@ class WorkerSupportIntegrationTests {
 
         publish(event);
 
-        Message dead = awaitDeadLetter(event.orderId());
-        assertThat(dead.getMessageProperties().<String>getHeader(DeadLetterRecoverer.X_EXCEPTION_CLASS))
-                .isEqualTo(IllegalArgumentException.class.getName());
-        assertThat(dead.getMessageProperties().<Object>getHeader(DeadLetterRecoverer.X_ATTEMPTS)).isEqualTo(1);
+        Map<String, Object> dead = awaitDeadLetter(event.orderId());
+        assertThat(dead.get("exception_class")).isEqualTo(IllegalArgumentException.class.getName());
+        assertThat(dead.get("attempts")).isEqualTo(1);
         assertThat(listener.attempts(event.orderId())).isEqualTo(1);
     }
 
@@ -187,18 +199,24 @@ class WorkerSupportIntegrationTests {
     void consumerThatCrashesOnAMessageAgainAndAgainIsStoppedByTheDeliveryLimit() {
         OrderPlaced event = orderPlaced("c-4");
         WorkerProperties.Faults before = faults.get();
+        Instant published = Instant.now();
         faults.set(new WorkerProperties.Faults(0, Duration.ZERO, 1.0));
         try {
             publish(event);
 
-            Message dead = awaitDeadLetter(event.orderId());
-            assertThat(dead.getMessageProperties().<String>getHeader(EventHeaders.ORDER_ID)).isEqualTo(event.orderId().toString());
-            // Dead-lettered by the broker (x-death), not by the worker (which adds x-exception-class).
-            assertThat(dead.getMessageProperties().<Object>getHeader(DeadLetterRecoverer.X_EXCEPTION_CLASS)).isNull();
-            List<Map<String, ?>> deaths = dead.getMessageProperties().getXDeathHeader();
-            assertThat(deaths).isNotNull();
-            assertThat(deaths.get(0).get("reason")).isEqualTo("delivery_limit");
-            assertThat(deaths.get(0).get("queue")).isEqualTo(QUEUE);
+            Map<String, Object> dead = awaitDeadLetter(event.orderId());
+            // Dead-lettered by the broker (x-death), not by the worker (which would have said which exception).
+            assertThat(dead.get("dead_lettered_by")).isEqualTo("broker");
+            assertThat(dead.get("broker_reason")).isEqualTo("delivery_limit");
+            assertThat(dead.get("exception_class")).isNull();
+            assertThat(dead.get("attempts")).isNull();
+            // x-death's time, which the broker gives in whole seconds.
+            assertThat(instant(dead.get("first_failed_at"))).isAfterOrEqualTo(published.minusSeconds(2));
+            JsonNode group = groupOf(dead);
+            assertThat(group.get("deadLetteredBy").asString()).isEqualTo("broker");
+            assertThat(group.get("brokerReason").asString()).isEqualTo("delivery_limit");
+            assertThat(group.get("sampleMessage").asString()).isEqualTo("delivery limit exceeded");
+            assertThat(group.get("exceptionClass").isNull()).isTrue();
         }
         finally {
             faults.set(before);
@@ -215,10 +233,9 @@ class WorkerSupportIntegrationTests {
         try {
             publish(event);
 
-            Message dead = awaitDeadLetter(event.orderId());
-            assertThat(dead.getMessageProperties().<String>getHeader(DeadLetterRecoverer.X_EXCEPTION_CLASS))
-                    .isEqualTo(FaultInjector.SimulatedFailureException.class.getName());
-            assertThat(dead.getMessageProperties().<Object>getHeader(DeadLetterRecoverer.X_ATTEMPTS)).isEqualTo(4);
+            Map<String, Object> dead = awaitDeadLetter(event.orderId());
+            assertThat(dead.get("exception_class")).isEqualTo(FaultInjector.SimulatedFailureException.class.getName());
+            assertThat(dead.get("attempts")).isEqualTo(4);
         }
         finally {
             faults.set(before);
@@ -241,48 +258,137 @@ class WorkerSupportIntegrationTests {
         assertThat(processed.get("orderId").asString()).isEqualTo(event.orderId().toString());
         assertThat(processed.get("outcome").asString()).isEqualTo("applied");
         assertThat(processed.get("processedAt").asString()).isNotBlank();
+        long parkedBefore = jdbc.sql("SELECT COUNT(*) FROM dead_letter").query(Long.class).single();
         JsonNode stats = http.get().uri("/api/stats").retrieve().body(JsonNode.class);
-        assertThat(stats.propertyNames()).contains("processed", "duplicatesSkipped", "retries", "deadLettered");
+        long parkedAfter = jdbc.sql("SELECT COUNT(*) FROM dead_letter").query(Long.class).single();
+        assertThat(stats.propertyNames()).contains("processed", "duplicatesSkipped", "retries", "deadLettered", "deadLettersParked");
         assertThat(stats.get("processed").asLong()).isPositive();
+        // The table's count at that moment (this class only ever adds dead letters, so it lies between the two).
+        assertThat(stats.get("deadLettersParked").asLong()).isBetween(parkedBefore, parkedAfter);
         String prometheus = http.get().uri("/actuator/prometheus").retrieve().body(String.class);
         assertThat(prometheus).contains("flashsale_worker_processed_total", "flashsale_worker_duplicates_skipped_total",
-                "flashsale_worker_retries_total", "flashsale_worker_dead_lettered_total");
+                "flashsale_worker_retries_total", "flashsale_worker_dead_lettered_total", "flashsale_worker_dead_letters_parked");
     }
 
     @Test
-    void faultKnobsNeedCredentials() {
+    void faultKnobsNeedCredentialsAndARefusedChangeChangesNothing() {
         RestClient http = http();
-        String change = "{\"failureRate\":0.0,\"latency\":\"PT0S\",\"crashRate\":0.0}";
+        WorkerProperties.Faults before = faults.get();
+        String change = "{\"failureRate\":0.5,\"latency\":\"PT0S\",\"crashRate\":0.0}";
 
         ResponseEntity<Void> anonymous = http.put().uri("/api/admin/faults").contentType(MediaType.APPLICATION_JSON)
                 .body(change).retrieve().toBodilessEntity();
-        ResponseEntity<Void> wrong = http.put().uri("/api/admin/faults").headers(h -> h.setBasicAuth("test-admin", "wrong"))
+        ResponseEntity<Void> wrong = http.put().uri("/api/admin/faults").headers(h -> h.setBasicAuth(WorkerSupportTest.ADMIN, "wrong"))
                 .contentType(MediaType.APPLICATION_JSON).body(change).retrieve().toBodilessEntity();
-        ResponseEntity<JsonNode> admin = http.put().uri("/api/admin/faults").headers(h -> h.setBasicAuth("test-admin", "test-secret"))
-                .contentType(MediaType.APPLICATION_JSON).body(change).retrieve().toEntity(JsonNode.class);
 
         assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
         assertThat(wrong.getStatusCode().value()).isEqualTo(401);
-        assertThat(admin.getStatusCode().value()).isEqualTo(200);
-        assertThat(admin.getBody().get("failureRate").asDouble()).isZero();
+        assertThat(faults.get()).isEqualTo(before);
+
+        try {
+            ResponseEntity<JsonNode> admin = http.put().uri("/api/admin/faults").headers(this::admin)
+                    .contentType(MediaType.APPLICATION_JSON).body(change).retrieve().toEntity(JsonNode.class);
+            ResponseEntity<JsonNode> invalid = http.put().uri("/api/admin/faults").headers(this::admin)
+                    .contentType(MediaType.APPLICATION_JSON).body("{\"failureRate\":2,\"latency\":\"PT0S\",\"crashRate\":0}")
+                    .retrieve().toEntity(JsonNode.class);
+
+            assertThat(admin.getStatusCode().value()).isEqualTo(200);
+            assertThat(admin.getBody().get("failureRate").asDouble()).isEqualTo(0.5);
+            assertThat(invalid.getStatusCode().value()).isEqualTo(400);
+            assertThat(invalid.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+            assertThat(faults.get().failureRate()).isEqualTo(0.5);
+        }
+        finally {
+            faults.set(before);
+        }
     }
 
     @Test
-    void deadLettersAreReplayedToTheWorkersQueueByAnAdmin() {
-        OrderPlaced event = orderPlaced("c-7");
-        Message dead = rabbit.getMessageConverter().toMessage(event, new MessageProperties());
-        dead.getMessageProperties().setHeader(DeadLetterRecoverer.X_ATTEMPTS, 4);
-        rabbit.send("", DLQ, dead);
+    void withoutAnAdminPasswordOutsideTheLocalProfileAWorkerRefusesToStart() {
+        SpringApplication worker = new SpringApplication(TestWorkerApplication.class);
+
+        // Refused before anything is started: no port, no database, no broker connection (and should it start
+        // after all, it does so in memory, not in ./data).
+        assertThatThrownBy(() -> worker.run("--spring.security.user.password=", "--server.port=0",
+                "--spring.datasource.url=jdbc:h2:mem:refused"))
+                .isInstanceOf(MissingAdminPasswordException.class);
+    }
+
+    @Test
+    void orderSentOverHttpIsAppliedOnceAnsweredCreatedThenOk() {
+        OrderPlaced event = orderPlaced("c-8");
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
         RestClient http = http();
 
-        ResponseEntity<Void> anonymous = http.post().uri("/api/admin/dlq/replay").retrieve().toBodilessEntity();
-        JsonNode replayed = http.post().uri("/api/admin/dlq/replay?max=10").headers(h -> h.setBasicAuth("test-admin", "test-secret"))
-                .retrieve().body(JsonNode.class);
+        ResponseEntity<JsonNode> first = putOrder(http, event);
+        ResponseEntity<JsonNode> again = putOrder(http, sameOrderUnderAnotherEventId(event));
 
-        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
-        assertThat(replayed.get("replayed").asInt()).isEqualTo(1);
-        await().until(() -> "applied".equals(processedRow(event.orderId())));
-        assertThat(rabbit.receive(DLQ)).isNull();
+        assertThat(first.getStatusCode().value()).isEqualTo(201);
+        assertThat(first.getHeaders().getLocation()).hasToString("/api/processed/" + event.orderId());
+        assertThat(first.getBody().get("outcome").asString()).isEqualTo("applied");
+        assertThat(again.getStatusCode().value()).isEqualTo(200);
+        assertThat(again.getBody().get("eventId").asString()).isEqualTo(event.eventId().toString());
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM processed_order WHERE order_id = ?").param(event.orderId())
+                .query(Long.class).single()).isEqualTo(1);
+        assertThat(stats.snapshot().duplicatesSkipped()).isEqualTo(skippedBefore + 1);
+    }
+
+    @Test
+    void orderAppliedOverHttpIsSkippedWhenTheQueueDeliversItToo() {
+        OrderPlaced event = orderPlaced("c-9");
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
+
+        assertThat(putOrder(http(), event).getStatusCode().value()).isEqualTo(201);
+        publish(event);
+
+        await().untilAsserted(() -> assertThat(stats.snapshot().duplicatesSkipped()).isEqualTo(skippedBefore + 1));
+        assertThat(listener.attempts(event.orderId())).isEqualTo(2);
+    }
+
+    @Test
+    void invalidOrderSentOverHttpIsRefusedAndNotApplied() {
+        OrderPlaced event = orderPlaced("c-10");
+        OrderPlaced wrongTotal = new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), event.customer(), event.lines(),
+                new BigDecimal("1.00"), "EUR", Instant.now());
+        RestClient http = http();
+
+        ResponseEntity<JsonNode> otherOrder = http.put().uri("/api/processed/{id}", UUID.randomUUID())
+                .contentType(MediaType.APPLICATION_JSON).body(event).retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> invalid = putOrder(http, wrongTotal);
+
+        assertThat(otherOrder.getStatusCode().value()).isEqualTo(400);
+        assertThat(invalid.getStatusCode().value()).isEqualTo(400);
+        assertThat(invalid.getBody().get("detail").asString()).contains("is not the sum of the lines");
+        assertThat(processedRow(event.orderId())).isNull();
+        assertThat(processedRow(wrongTotal.orderId())).isNull();
+    }
+
+    @Test
+    void failingHandlerOrFaultKnobAnswers503OverHttpWithoutRetryOrDeadLetter() {
+        OrderPlaced failing = orderPlaced(TestWorkerApplication.ALWAYS_FAILS);
+        OrderPlaced healthy = orderPlaced("c-11");
+        long deadLetteredBefore = stats.snapshot().deadLettered();
+        RestClient http = http();
+
+        ResponseEntity<JsonNode> handlerFailed = putOrder(http, failing);
+        WorkerProperties.Faults before = faults.get();
+        faults.set(new WorkerProperties.Faults(1.0, Duration.ZERO, 0));
+        ResponseEntity<JsonNode> knobFailed;
+        try {
+            knobFailed = putOrder(http, healthy);
+        }
+        finally {
+            faults.set(before);
+        }
+
+        assertThat(handlerFailed.getStatusCode().value()).isEqualTo(503);
+        assertThat(handlerFailed.getBody().get("detail").asString()).contains("Downstream always fails");
+        assertThat(listener.attempts(failing.orderId())).isEqualTo(1);
+        assertThat(knobFailed.getStatusCode().value()).isEqualTo(503);
+        assertThat(knobFailed.getBody().get("detail").asString()).contains("Simulated failure");
+        assertThat(processedRow(healthy.orderId())).isNull();
+        assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore);
+        assertThat(putOrder(http, healthy).getStatusCode().value()).isEqualTo(201);
     }
 
     @Test
@@ -312,15 +418,33 @@ class WorkerSupportIntegrationTests {
         rabbit.send(Topology.ORDERS_EXCHANGE, "", new Message(body.getBytes(StandardCharsets.UTF_8), properties));
     }
 
-    /** Waits for the dead letter of an order, keeping any other one that arrives for the test it belongs to. */
-    private Message awaitDeadLetter(Object orderId) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            for (Message message = rabbit.receive(DLQ); message != null; message = rabbit.receive(DLQ)) {
-                deadLetters.put(message.getMessageProperties().getHeader(EventHeaders.ORDER_ID), message);
+    /** Waits until the dead letter of an order is in the {@code dead_letter} table, and returns its row. */
+    private Map<String, Object> awaitDeadLetter(Object orderId) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterRows(orderId) > 0);
+        return jdbc.sql("SELECT * FROM dead_letter WHERE order_id = ?").param(orderId.toString()).query().singleRow().entrySet()
+                .stream().collect(HashMap::new, (map, column) -> map.put(column.getKey().toLowerCase(Locale.ROOT), column.getValue()),
+                        HashMap::putAll);
+    }
+
+    private long deadLetterRows(Object orderId) {
+        return jdbc.sql("SELECT COUNT(*) FROM dead_letter WHERE order_id = ?").param(orderId.toString()).query(Long.class).single();
+    }
+
+    private JsonNode groupOf(Map<String, Object> deadLetter) {
+        for (JsonNode group : http().get().uri("/api/admin/dead-letters/groups").headers(this::admin).retrieve().body(JsonNode.class)) {
+            if (group.get("group").asString().equals(deadLetter.get("failure_group"))) {
+                return group;
             }
-            return deadLetters.containsKey(orderId.toString());
-        });
-        return deadLetters.remove(orderId.toString());
+        }
+        throw new AssertionError("No group " + deadLetter.get("failure_group"));
+    }
+
+    private static Instant instant(Object timestamp) {
+        return timestamp instanceof OffsetDateTime time ? time.toInstant() : ((Timestamp) timestamp).toInstant();
+    }
+
+    private void admin(HttpHeaders headers) {
+        headers.setBasicAuth(WorkerSupportTest.ADMIN, WorkerSupportTest.ADMIN_PASSWORD);
     }
 
     private String processedRow(UUID orderId) {
@@ -330,6 +454,11 @@ class WorkerSupportIntegrationTests {
     private void insertProcessedRow(UUID orderId, Instant at) {
         jdbc.sql("INSERT INTO processed_order (order_id, event_id, processed_at, outcome) VALUES (?, ?, ?, 'applied')")
                 .params(orderId, UUID.randomUUID(), Timestamp.from(at)).update();
+    }
+
+    private static ResponseEntity<JsonNode> putOrder(RestClient http, OrderPlaced event) {
+        return http.put().uri("/api/processed/{id}", event.orderId()).contentType(MediaType.APPLICATION_JSON).body(event)
+                .retrieve().toEntity(JsonNode.class);
     }
 
     private RestClient http() {

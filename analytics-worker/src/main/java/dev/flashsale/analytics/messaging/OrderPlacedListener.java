@@ -2,13 +2,16 @@ package dev.flashsale.analytics.messaging;
 
 import dev.flashsale.analytics.sales.SalesService;
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.OrderPlacedHandler;
 
-import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** Takes each {@link OrderPlaced} from the analytics queue and hands it to the sales figures. */
+/**
+ * What the analytics worker does with each {@link OrderPlaced}, whether it comes from its queue (worker-support's
+ * consumer calls this for every delivery) or from the synchronous checkout's HTTP call: hands it to the sales figures.
+ */
 @Component
-class OrderPlacedListener {
+class OrderPlacedListener implements OrderPlacedHandler {
 
     private final SalesService sales;
 
@@ -16,8 +19,8 @@ class OrderPlacedListener {
         this.sales = sales;
     }
 
-    @RabbitListener(id = "analytics", queues = "${flashsale.worker.queue}")
-    void on(OrderPlaced event) {
+    @Override
+    public void on(OrderPlaced event) {
         sales.record(event);
     }
 }

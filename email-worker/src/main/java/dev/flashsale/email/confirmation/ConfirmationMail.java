@@ -39,7 +39,7 @@ class ConfirmationMail {
             mail.setTo(event.customer().email());
             mail.setSubject("Your order " + event.orderId() + " is confirmed");
             mail.setText(text(event));
-            // JavaMailSenderImpl keeps a Message-ID that was set before sending.
+            // SmtpConnections keeps a Message-ID that was set before sending, as JavaMailSenderImpl does.
             message.setHeader("Message-ID", messageId(event, properties.messageIdDomain()));
             return message;
         }

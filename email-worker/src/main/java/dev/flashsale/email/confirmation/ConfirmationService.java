@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.mail.MailException;
 import org.springframework.mail.MailSendException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Sends the confirmation of each order, once per order as far as this worker can tell, and never loses one.
@@ -36,18 +37,27 @@ public class ConfirmationService {
         this.smtp = smtp;
     }
 
-    /** Sends the order's confirmation unless it was sent already. */
+    /**
+     * Sends the order's confirmation unless it was sent already. On its own, it waits while SMTP is unavailable;
+     * inside a batch's transaction it fails instead, because a wait would hold the whole batch open: the consumer
+     * then commits the orders before this one and hands this one to the one-at-a-time path, where waiting holds
+     * nobody else up.
+     */
     public void confirm(OrderPlaced event) {
+        boolean inBatch = TransactionSynchronizationManager.isActualTransactionActive();
         while (true) {
             try {
                 processor.processOnce(event, this::send);
                 return;
             }
             catch (CallNotPermittedException open) {
+                if (inBatch) {
+                    throw open;
+                }
                 waitForSmtp(event);
             }
             catch (MailException failure) {
-                if (smtp.state() == CircuitBreaker.State.CLOSED) {
+                if (inBatch || smtp.state() == CircuitBreaker.State.CLOSED) {
                     throw failure;
                 }
                 waitForSmtp(event);

@@ -6,26 +6,25 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.mail.internet.MimeMessage;
 
-import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.stereotype.Component;
 
 /** The SMTP server behind the {@code smtp} circuit breaker. */
 @Component
 class SmtpGateway {
 
-    private final JavaMailSender sender;
+    private final SmtpConnections connections;
     private final CircuitBreaker breaker;
     private final Duration pollInterval;
 
-    SmtpGateway(JavaMailSender sender, CircuitBreakerRegistry breakers, EmailProperties properties) {
-        this.sender = sender;
+    SmtpGateway(SmtpConnections connections, CircuitBreakerRegistry breakers, EmailProperties properties) {
+        this.connections = connections;
         this.breaker = breakers.circuitBreaker("smtp");
         this.pollInterval = properties.smtpPollInterval();
     }
 
     /** Hands the mail to SMTP, or fails at once with {@code CallNotPermittedException} while the breaker is open. */
     void send(MimeMessage message) {
-        breaker.executeRunnable(() -> sender.send(message));
+        breaker.executeRunnable(() -> connections.send(message));
     }
 
     CircuitBreaker.State state() {

@@ -2,13 +2,16 @@ package dev.flashsale.email.messaging;
 
 import dev.flashsale.email.confirmation.ConfirmationService;
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.OrderPlacedHandler;
 
-import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** Takes each {@link OrderPlaced} from the email queue and hands it to the confirmations. */
+/**
+ * What the email worker does with each {@link OrderPlaced}, whether it comes from its queue (worker-support's
+ * consumer calls this for every delivery) or from the synchronous checkout's HTTP call: hands it to the confirmations.
+ */
 @Component
-class OrderPlacedListener {
+class OrderPlacedListener implements OrderPlacedHandler {
 
     private final ConfirmationService confirmations;
 
@@ -16,8 +19,8 @@ class OrderPlacedListener {
         this.confirmations = confirmations;
     }
 
-    @RabbitListener(id = "email", queues = "${flashsale.worker.queue}")
-    void on(OrderPlaced event) {
+    @Override
+    public void on(OrderPlaced event) {
         confirmations.confirm(event);
     }
 }

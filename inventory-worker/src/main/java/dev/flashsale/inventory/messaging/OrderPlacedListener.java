@@ -2,13 +2,16 @@ package dev.flashsale.inventory.messaging;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.inventory.stock.StockService;
+import dev.flashsale.worker.OrderPlacedHandler;
 
-import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** Takes each {@link OrderPlaced} from the inventory queue and hands it to the stock. */
+/**
+ * What the inventory worker does with each {@link OrderPlaced}, whether it comes from its queue (worker-support's
+ * consumer calls this for every delivery) or from the synchronous checkout's HTTP call: hands it to the stock.
+ */
 @Component
-class OrderPlacedListener {
+class OrderPlacedListener implements OrderPlacedHandler {
 
     private final StockService stock;
 
@@ -16,8 +19,8 @@ class OrderPlacedListener {
         this.stock = stock;
     }
 
-    @RabbitListener(id = "inventory", queues = "${flashsale.worker.queue}")
-    void on(OrderPlaced event) {
+    @Override
+    public void on(OrderPlaced event) {
         stock.reserve(event);
     }
 }

@@ -1,0 +1,200 @@
+package dev.flashsale.worker;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import com.rabbitmq.client.Channel;
+import dev.flashsale.events.OrderPlaced;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.amqp.support.converter.MessageConversionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The worker's queue listener: it takes deliveries in batches and applies a batch's orders in one database
+ * transaction, then acknowledges them together, so that a commit (a write to the database file) and an
+ * acknowledgement are paid once per batch instead of once per order.
+ *
+ * <ol>
+ * <li>Orders this worker has applied already are found with one query; the simulated downstream calls of the
+ * others are made (concurrently, so the batch waits as long as one order would), outside the transaction.</li>
+ * <li>One transaction; each order in it gets a savepoint and goes to the worker's {@link OrderPlacedHandler}, which
+ * applies it through {@link IdempotentProcessor} (dedup row and effect) in that same transaction.</li>
+ * <li>At the first order that fails, its savepoint is rolled back and the batch stops there: the orders before it
+ * are committed and acknowledged, and it and the orders after it are handled {@link OneAtATime one at a time}, each
+ * in a transaction of its own, with retries, backoff and dead-lettering. One failing order never holds back or
+ * undoes the orders that succeeded before it, and an effect outside the database (a mail sent) is never repeated
+ * because another order of its batch failed.</li>
+ * </ol>
+ *
+ * <p>Acknowledgements are manual, on the wire, and sent only after the commit: an order is never acknowledged before
+ * its effect is durable. While a fault knob is set, every message is handled one at a time, as the knobs describe.
+ */
+final class OrderPlacedConsumer {
+
+    /** The id of this listener's container, for whoever stops and starts it. */
+    static final String LISTENER_ID = "order-placed";
+
+    private static final Logger log = LoggerFactory.getLogger(OrderPlacedConsumer.class);
+
+    private final OrderPlacedMessageConverter converter;
+    private final OrderPlacedHandler handler;
+    private final IdempotentProcessor processor;
+    private final SimulatedCosts costs;
+    private final OneAtATime oneAtATime;
+    private final FaultInjector faults;
+    private final WorkerStats stats;
+    private final TransactionTemplate batch;
+    private final TransactionTemplate savepoint;
+
+    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
+            SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, WorkerStats stats, TransactionTemplate batch,
+            TransactionTemplate savepoint) {
+        this.converter = converter;
+        this.handler = handler;
+        this.processor = processor;
+        this.costs = costs;
+        this.oneAtATime = oneAtATime;
+        this.faults = faults;
+        this.stats = stats;
+        this.batch = batch;
+        this.savepoint = savepoint;
+    }
+
+    @RabbitListener(id = LISTENER_ID, queues = "${flashsale.worker.queue}", containerFactory = "orderPlacedContainerFactory")
+    void consume(List<Message> deliveries, Channel channel) throws IOException {
+        Acknowledgements acks = new Acknowledgements(channel);
+        try {
+            List<Message> readable = new ArrayList<>(deliveries.size());
+            List<OrderPlaced> orders = new ArrayList<>(deliveries.size());
+            for (Message delivery : deliveries) {
+                if (deliveries.size() == 1 || faults.active()) {
+                    acks.settle(delivery, oneAtATime(delivery));
+                    continue;
+                }
+                try {
+                    orders.add(converter.fromMessage(delivery));
+                    readable.add(delivery);
+                }
+                catch (MessageConversionException unreadable) {
+                    // Dead-lettered there at once, with its reason: no number of tries can read it.
+                    acks.settle(delivery, oneAtATime(delivery));
+                }
+            }
+            int committed = applyTogether(orders);
+            acks.ackUpTo(readable, committed);
+            for (Message delivery : readable.subList(committed, readable.size())) {
+                acks.settle(delivery, oneAtATime(delivery));
+            }
+        }
+        catch (RuntimeException ex) {
+            // The worker is stopping (interrupted), or the broker could not be told: what is not acknowledged comes back.
+            log.warn("A batch of {} deliveries ended early; the unacknowledged ones go back to the queue: {}", deliveries.size(), ex.toString());
+            acks.handBackTheRest(deliveries);
+        }
+    }
+
+    /**
+     * Applies orders in one transaction, a savepoint each, up to the first that fails; returns how many were committed.
+     */
+    private int applyTogether(List<OrderPlaced> orders) {
+        if (orders.isEmpty()) {
+            return 0;
+        }
+        Set<UUID> applied = processor.appliedAmong(orders.stream().map(OrderPlaced::orderId).toList());
+        costs.spendForBatch((int) orders.stream().filter(order -> !applied.contains(order.orderId())).count());
+        try {
+            int done = batch.execute(status -> {
+                int n = 0;
+                for (OrderPlaced order : orders) {
+                    try {
+                        savepoint.executeWithoutResult(nested -> handler.on(order));
+                    }
+                    catch (RuntimeException failure) {
+                        log.debug("Order {} failed in a batch ({}); it and the {} after it go one at a time", order.orderId(),
+                                FailureClassifier.rootCause(failure).toString(), orders.size() - n - 1);
+                        break;
+                    }
+                    n++;
+                }
+                return n;
+            });
+            stats.batchCommitted(done);
+            return done;
+        }
+        catch (RuntimeException commitFailed) {
+            // Nothing was committed (the database is away, a constraint at commit): each order gets its own tries.
+            log.warn("A batch of {} orders could not be committed; each goes one at a time: {}", orders.size(), commitFailed.toString());
+            return 0;
+        }
+    }
+
+    private OneAtATime.Result oneAtATime(Message delivery) {
+        try {
+            return oneAtATime.handle(delivery);
+        }
+        catch (RuntimeException ex) {
+            // The dead letter itself could not be sent (the broker did not confirm it): the message is tried again later.
+            log.warn("Could not finish a delivery; it goes back to the queue: {}", ex.toString());
+            return OneAtATime.Result.HAND_BACK;
+        }
+    }
+
+    /** The acknowledgements of one batch, on the channel it was delivered on. */
+    private static final class Acknowledgements {
+
+        private final Channel channel;
+        private final Set<Long> settled = new HashSet<>();
+
+        Acknowledgements(Channel channel) {
+            this.channel = channel;
+        }
+
+        void settle(Message delivery, OneAtATime.Result result) throws IOException {
+            long tag = delivery.getMessageProperties().getDeliveryTag();
+            if (result == OneAtATime.Result.DONE) {
+                channel.basicAck(tag, false);
+            }
+            else {
+                // One by one, not "multiple": a quorum queue counts each message handed back towards its delivery limit.
+                channel.basicNack(tag, false, true);
+            }
+            settled.add(tag);
+        }
+
+        /**
+         * Acknowledges the first {@code count} deliveries, committed together, with one "multiple" acknowledgement:
+         * every delivery before them on this channel is settled already (earlier batches, and the ones of this batch
+         * that went one at a time first).
+         */
+        void ackUpTo(List<Message> deliveries, int count) throws IOException {
+            if (count == 0) {
+                return;
+            }
+            channel.basicAck(deliveries.get(count - 1).getMessageProperties().getDeliveryTag(), true);
+            deliveries.subList(0, count).forEach(delivery -> settled.add(delivery.getMessageProperties().getDeliveryTag()));
+        }
+
+        void handBackTheRest(List<Message> deliveries) {
+            for (Message delivery : deliveries) {
+                long tag = delivery.getMessageProperties().getDeliveryTag();
+                if (!settled.contains(tag)) {
+                    try {
+                        channel.basicNack(tag, false, true);
+                    }
+                    catch (IOException | RuntimeException ex) {
+                        // The channel is gone: the broker takes back whatever was unacknowledged on it anyway.
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.flashsale.worker;
+
+import java.net.URI;
+import java.util.UUID;
+
+import dev.flashsale.events.OrderPlaced;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The HTTP twin of the worker's queue listener, for the synchronous checkout: {@code PUT /api/processed/{orderId}}
+ * with the {@link OrderPlaced} as its body runs the same {@link OrderPlacedHandler}, so the same dedup, the same
+ * effect and the same simulated costs, and answers once the order is applied.
+ *
+ * <p>{@code PUT} because the call is idempotent: a client that retries after a timeout gets the order applied
+ * once, with {@code 201} the first time and {@code 200} after that. There is no retry here and no dead letter: a
+ * failure is the caller's to handle, which is what the synchronous checkout demonstrates. The fault knobs apply,
+ * as they do to each attempt on the queue, so that a failing or slow worker fails or slows the synchronous
+ * checkout too.
+ */
+@RestController
+class OrderPlacedController {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderPlacedController.class);
+
+    private final OrderPlacedHandler handler;
+    private final IdempotentProcessor processor;
+    private final SimulatedCosts costs;
+    private final FaultInjector faults;
+
+    OrderPlacedController(OrderPlacedHandler handler, IdempotentProcessor processor, SimulatedCosts costs, FaultInjector faults) {
+        this.handler = handler;
+        this.processor = processor;
+        this.costs = costs;
+        this.faults = faults;
+    }
+
+    @PutMapping("/api/processed/{orderId}")
+    ResponseEntity<ProcessedOrder> apply(@PathVariable UUID orderId, @RequestBody OrderPlaced event) throws InterruptedException {
+        if (!orderId.equals(event.orderId())) {
+            throw new UnreadableEventException("The path names order " + orderId + ", the body order " + event.orderId());
+        }
+        OrderPlacedMessageConverter.validate(event);
+        boolean appliedBefore = processor.isApplied(orderId);
+        faults.beforeAttempt();
+        if (!appliedBefore) {
+            costs.spend(event);
+        }
+        handler.on(event);
+        ProcessedOrder processed = processor.find(orderId)
+                .orElseThrow(() -> new IllegalStateException("Order " + orderId + " was handled but has no dedup row"));
+        return appliedBefore ? ResponseEntity.ok(processed)
+                : ResponseEntity.created(URI.create("/api/processed/" + orderId)).body(processed);
+    }
+
+    /** An event the worker can never apply: the caller sent something wrong. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unreadable(UnreadableEventException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setTitle("Invalid order event");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    /** Anything else failed while applying it (a fault knob, a database, SMTP): the caller may try again later. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> failed(RuntimeException ex) {
+        Throwable cause = FailureClassifier.rootCause(ex);
+        log.warn("Applying an order over HTTP failed: {}", cause.toString());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The order could not be applied: " + cause);
+        problem.setTitle("Worker failed");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.flashsale.worker;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.events.Topology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Stopping and resuming consumption over HTTP, against the real broker: messages wait in the queue meanwhile. */
+@WorkerSupportTest
+class ConsumptionControllerTests {
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    TestWorkerApplication.OrderPlacedListener listener;
+
+    @Autowired
+    Consumption consumption;
+
+    @LocalServerPort
+    int port;
+
+    @AfterEach
+    void consumeAgain() {
+        consumption.resume();
+    }
+
+    @Test
+    void messagesPublishedWhileConsumptionIsStoppedWaitInTheQueueAndAreAppliedOnceItResumes() {
+        ResponseEntity<JsonNode> stopped = change("{\"consuming\":false}", true);
+
+        assertThat(stopped.getStatusCode().value()).isEqualTo(200);
+        assertThat(stopped.getBody().get("consuming").asBoolean()).isFalse();
+        assertThat(stats().get("consuming").asBoolean()).isFalse();
+        List<OrderPlaced> events = Stream.generate(() -> WorkerSupportIntegrationTests.orderPlaced("c-paused")).limit(3).toList();
+        events.forEach(event -> rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event));
+
+        await().until(() -> admin.getQueueInfo(Topology.EMAIL_QUEUE).getMessageCount() == events.size());
+        assertThat(events).allSatisfy(event -> assertThat(listener.attempts(event.orderId())).isZero());
+
+        ResponseEntity<JsonNode> resumed = change("{\"consuming\":true}", true);
+
+        assertThat(resumed.getBody().get("consuming").asBoolean()).isTrue();
+        await().untilAsserted(() -> assertThat(events).allSatisfy(event ->
+                assertThat(http().get().uri("/api/processed/{id}", event.orderId()).retrieve().toBodilessEntity()
+                        .getStatusCode().value()).isEqualTo(200)));
+        assertThat(stats().get("consuming").asBoolean()).isTrue();
+        assertThat(http().get().uri("/actuator/prometheus").retrieve().body(String.class))
+                .contains("flashsale_worker_consuming{queue=\"" + Topology.EMAIL_QUEUE + "\"} 1.0");
+    }
+
+    @Test
+    void withoutCredentialsWithWrongOnesOrWithBadInputConsumptionIsNotChanged() {
+        ResponseEntity<JsonNode> anonymous = change("{\"consuming\":false}", false);
+        ResponseEntity<JsonNode> wrong = http().put().uri("/api/admin/consumption")
+                .headers(h -> h.setBasicAuth(WorkerSupportTest.ADMIN, "wrong")).contentType(MediaType.APPLICATION_JSON)
+                .body("{\"consuming\":false}").retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> missing = change("{}", true);
+        ResponseEntity<JsonNode> notABoolean = change("{\"consuming\":\"maybe\"}", true);
+        ResponseEntity<JsonNode> malformed = change("{\"consuming\":", true);
+
+        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+        assertThat(wrong.getStatusCode().value()).isEqualTo(401);
+        for (ResponseEntity<JsonNode> bad : List.of(missing, notABoolean, malformed)) {
+            assertThat(bad.getStatusCode().value()).isEqualTo(400);
+            assertThat(bad.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+        }
+        assertThat(consumption.consuming()).isTrue();
+        assertThat(http().get().uri("/api/admin/consumption").headers(h -> h.setBasicAuth(WorkerSupportTest.ADMIN,
+                WorkerSupportTest.ADMIN_PASSWORD)).retrieve().body(JsonNode.class).get("consuming").asBoolean()).isTrue();
+    }
+
+    private ResponseEntity<JsonNode> change(String body, boolean withCredentials) {
+        return http().put().uri("/api/admin/consumption")
+                .headers(h -> {
+                    if (withCredentials) {
+                        h.setBasicAuth(WorkerSupportTest.ADMIN, WorkerSupportTest.ADMIN_PASSWORD);
+                    }
+                })
+                .contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(JsonNode.class);
+    }
+
+    private JsonNode stats() {
+        return http().get().uri("/api/stats").retrieve().body(JsonNode.class);
+    }
+
+    private RestClient http() {
+        return RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> { })
+                .build();
+    }
+}
