@@ -1,0 +1,109 @@
+package dev.flashsale.order.dashboard;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.flashsale.order.checkout.OrderStatus;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the dashboard shows at one moment, as {@code GET /api/dashboard} answers it: the page's whole contract.
+ *
+ * @param takenAt when it was put together
+ * @param broker the queues, from RabbitMQ's management API
+ * @param workers each worker's counters, from its {@code /api/stats}
+ * @param latency the two checkouts' latencies, measured here
+ * @param latestOrders the latest orders, and which worker has applied each
+ */
+record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String, Latency> latency, List<Order> latestOrders) {
+
+    /**
+     * The broker's view.
+     *
+     * @param reachable whether the management API answered
+     * @param problem why not, when it did not
+     * @param publishRate messages per second published to the {@code orders} exchange
+     * @param queues each worker's queue with its DLQ
+     */
+    record Broker(boolean reachable, @Nullable String problem, double publishRate, List<Queue> queues) {
+
+        static Broker unreachable(String problem) {
+            return new Broker(false, problem, 0, List.of());
+        }
+    }
+
+    /**
+     * One work queue. RabbitMQ refreshes these numbers every few seconds (its statistics interval, 5 s by default).
+     *
+     * @param name the queue
+     * @param ready messages waiting for a consumer
+     * @param unacknowledged messages delivered and not yet acknowledged
+     * @param consumers how many consumers it has
+     * @param publishRate messages per second coming in
+     * @param deliverRate messages per second handed to consumers
+     * @param ackRate messages per second acknowledged
+     * @param deadLetterQueue the DLQ beside it
+     * @param deadLetterQueueDepth messages in the DLQ: normally 0, because each worker moves them into its table at once
+     */
+    record Queue(String name, long ready, long unacknowledged, int consumers, double publishRate, double deliverRate,
+            double ackRate, String deadLetterQueue, long deadLetterQueueDepth) {
+    }
+
+    /**
+     * One worker.
+     *
+     * @param name the worker, as its module is called
+     * @param queue the queue it consumes
+     * @param reachable whether it answered
+     * @param problem why not, when it did not
+     * @param stats its counters, when it answered
+     */
+    record Worker(String name, String queue, boolean reachable, @Nullable String problem, @Nullable WorkerStats stats) {
+    }
+
+    /**
+     * A worker's counters as its {@code GET /api/stats} answers them; read tolerantly, like the events.
+     *
+     * @param processed orders applied since the worker started
+     * @param duplicatesSkipped deliveries of an order already applied, skipped
+     * @param retries attempts after a failed one
+     * @param deadLettered messages it dead-lettered since it started
+     * @param deadLettersParked dead letters in its table now, waiting for an admin
+     * @param outcomes orders applied, by business outcome
+     * @param consuming whether it takes messages from its queue
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record WorkerStats(long processed, long duplicatesSkipped, long retries, long deadLettered, @Nullable Long deadLettersParked,
+            Map<String, Long> outcomes, boolean consuming) {
+    }
+
+    /**
+     * A checkout's latency as the service measured it, request in to answer out, over about the last minute.
+     *
+     * @param count successful checkouts since the service started
+     * @param p50 the median, in milliseconds
+     * @param p90 the 90th percentile, in milliseconds
+     * @param p99 the 99th percentile, in milliseconds
+     */
+    record Latency(long count, double p50, double p90, double p99) {
+    }
+
+    /**
+     * One of the latest orders.
+     *
+     * @param orderId the order
+     * @param status its status in the order-service
+     * @param total what it costs
+     * @param currency an ISO 4217 code
+     * @param createdAt when it was accepted
+     * @param appliedBy per worker: the outcome of applying it ({@code reserved}, {@code sent}, ...), or null while the
+     *        worker has not applied it, or could not say
+     */
+    record Order(UUID orderId, OrderStatus status, BigDecimal total, String currency, Instant createdAt,
+            Map<String, @Nullable String> appliedBy) {
+    }
+}
