@@ -7,9 +7,9 @@
 #   scripts/flashsale.sh status   what runs, and whether it is healthy
 #
 # Settings (environment): RABBIT_HOST, RABBIT_PORT, RABBIT_USER, RABBIT_PASSWORD, RABBIT_VHOST (default
-# localhost:5672 guest/guest, virtual host /), RABBIT_MANAGEMENT_PORT (15672), SMTP_HOST, SMTP_PORT (an SMTP server for the email worker;
+# localhost:5672 guest/guest, virtual host /), RABBIT_MANAGEMENT_PORT (15672; the dashboard reads the queues there), SMTP_HOST, SMTP_PORT (an SMTP server for the email worker;
 # default localhost:1025, and if none answers there a GreenMail SMTP catcher is started on it),
-# ADMIN_USER, ADMIN_PASSWORD (the workers' admin endpoints; default admin/admin, the "local" profile),
+# ADMIN_USER, ADMIN_PASSWORD (the services' admin endpoints; default admin/admin, the "local" profile),
 # BUILD=always to rebuild the jars even when they exist.
 set -euo pipefail
 
@@ -58,7 +58,7 @@ stale() {
     local service="$1" jar
     jar="$(jar_of "$service")"
     [[ -f "$jar" ]] || return 0
-    local sources=("$ROOT/$service/src" "$ROOT/$service/pom.xml" "$ROOT/common-events/src" "$ROOT/pom.xml")
+    local sources=("$ROOT/$service/src" "$ROOT/$service/pom.xml" "$ROOT/common-events/src" "$ROOT/admin-security/src" "$ROOT/pom.xml")
     [[ "$service" == *-worker ]] && sources+=("$ROOT/worker-support/src")
     [[ -n "$(find "${sources[@]}" -newer "$jar" -print -quit 2>/dev/null)" ]]
 }
@@ -137,6 +137,7 @@ start() {
             export SPRING_RABBITMQ_HOST="$RABBIT_HOST" SPRING_RABBITMQ_PORT="$RABBIT_PORT"
             export SPRING_RABBITMQ_USERNAME="$RABBIT_USER" SPRING_RABBITMQ_PASSWORD="$RABBIT_PASSWORD"
             export SPRING_RABBITMQ_VIRTUAL_HOST="$RABBIT_VHOST" SPRING_MAIL_HOST="$SMTP_HOST" SPRING_MAIL_PORT="$SMTP_PORT"
+            export FLASHSALE_DASHBOARD_RABBITMQ_URL="http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT"
             if [[ -n "${ADMIN_USER:-}" ]]; then export SPRING_SECURITY_USER_NAME="$ADMIN_USER"; fi
             if [[ -n "${ADMIN_PASSWORD:-}" ]]; then export SPRING_SECURITY_USER_PASSWORD="$ADMIN_PASSWORD"; fi
             exec java -jar "$(jar_of "$service")"
@@ -165,6 +166,7 @@ start() {
     cat <<INFO
 
 The flash-sale system runs.
+  Dashboard:         http://localhost:8080/   (admin controls: ${ADMIN_USER:-admin}/...)
   Place an order:    curl -i -X POST localhost:8080/api/orders -H 'Content-Type: application/json' \\
                        -d '{"customer":{"id":"c-42","email":"ada@example.com"},"lines":[{"sku":"SKU-1","quantity":2,"unitPrice":9.99}],"currency":"EUR"}'
   The order:         curl localhost:8080/api/orders/<orderId>
@@ -174,8 +176,10 @@ The flash-sale system runs.
   Metrics:           curl localhost:8081/actuator/prometheus
   Fault knobs:       curl -u admin:admin -X PUT localhost:8082/api/admin/faults -H 'Content-Type: application/json' \\
                        -d '{"failureRate":0.3,"latency":"PT0.05S","crashRate":0}'
-  Replay a DLQ:      curl -u admin:admin -X POST localhost:8082/api/admin/dlq/replay
-  RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, DLQs, rates; $RABBIT_USER/...)
+  Dead letters:      curl -u admin:admin localhost:8082/api/admin/dead-letters/groups
+                     curl -u admin:admin -X POST localhost:8082/api/admin/dead-letters/replay    (all; or /{id}/replay, /groups/{group}/replay)
+  Checkout fault:    curl -u admin:admin -X PUT localhost:8080/api/admin/faults -H 'Content-Type: application/json' -d '{"afterCommitFault":"DROP"}'
+  RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, rates; $RABBIT_USER/...; dead letters are in each worker's table, see deadLettersParked)
   Mails sent:        $( [[ -f "$RUN/greenmail.pid" ]] && echo "http://127.0.0.1:$GREENMAIL_API_PORT (GreenMail API)" || echo "the SMTP server on $SMTP_HOST:$SMTP_PORT")
   Logs:              data/logs/     Databases: data/*.mv.db
   Stop:              scripts/flashsale.sh stop

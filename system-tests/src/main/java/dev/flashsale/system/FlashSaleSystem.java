@@ -142,16 +142,28 @@ public final class FlashSaleSystem implements AutoCloseable {
             try {
                 Path work = workDirectory != null ? Files.createDirectories(workDirectory)
                         : Files.createTempDirectory("flashsale-system-");
+                Map<Service, Integer> ports = new EnumMap<>(Service.class);
+                for (Service service : Service.values()) {
+                    ports.put(service, freePort());
+                }
+                // The synchronous checkout calls the workers over HTTP, on the ports they were given here.
+                Map<String, String> downstream = Map.of(
+                        "flashsale.downstream.inventory-url", "http://127.0.0.1:" + ports.get(Service.INVENTORY_WORKER),
+                        "flashsale.downstream.email-url", "http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER),
+                        "flashsale.downstream.analytics-url", "http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER));
                 Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
                 for (Service service : Service.values()) {
                     Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
                     if (!Files.isRegularFile(jar)) {
                         throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");
                     }
-                    int port = freePort();
+                    int port = ports.get(service);
                     List<String> arguments = new ArrayList<>();
                     arguments.add("--server.port=" + port);
                     arguments.add("--flashsale.data-dir=" + work);
+                    if (service == Service.ORDER_SERVICE) {
+                        downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                    }
                     settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                     processes.put(service, new ServiceProcess(service, jar, port, jvmOptions, arguments,
                             environment.get(service), work.resolve(service.module() + ".log")));

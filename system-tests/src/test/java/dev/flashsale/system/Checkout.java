@@ -58,6 +58,28 @@ final class Checkout {
         return accepted;
     }
 
+    /** An HTTP answer with its body as JSON (null when empty). */
+    record Answer(int status, JsonNode json) {
+    }
+
+    /** POSTs a JSON body, with optional header name/value pairs. */
+    Answer post(URI uri, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        HttpResponse<String> response = send(request.build());
+        return new Answer(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
+    }
+
+    /** A valid order of {@code quantity} units of SKU-1 at 9.99 EUR. */
+    static String order(int quantity) {
+        return """
+                {"customer":{"id":"c-sync","email":"sync@example.com"},
+                 "lines":[{"sku":"SKU-1","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}""".formatted(quantity);
+    }
+
     /** GET as JSON; null for a 404. */
     JsonNode get(URI uri) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri).GET().build());

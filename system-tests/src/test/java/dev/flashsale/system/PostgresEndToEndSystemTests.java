@@ -53,6 +53,7 @@ class PostgresEndToEndSystemTests {
                 .smtp("127.0.0.1", smtp.getSmtp().getPort())
                 .property("spring.profiles.active", "postgres")
                 .property("flashsale.worker.retry.initial-interval", "100ms")
+                .property("flashsale.worker.costs.scale", "0")
                 // Four JVMs start at once on two cores: the quick compiler shortens that a lot.
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .workDirectory(EndToEndSystemTests.workDirectory("postgres"));
