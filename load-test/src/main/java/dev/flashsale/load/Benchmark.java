@@ -1,0 +1,225 @@
+package dev.flashsale.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.flashsale.system.FlashSaleSystem;
+import dev.flashsale.system.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The benchmark, from start to report: it starts the whole system from the built jars against the broker on this
+ * machine (in a virtual host of its own) and an SMTP server of its own, and runs
+ * <ol>
+ * <li>the synchronous against the asynchronous checkout at the same offered rate, with the classic simulated
+ * downstream costs;</li>
+ * <li>the asynchronous checkout at PRODUCT.md's rate, then the flash sale, then sustained steps of growing rate
+ * until the workers no longer keep up, all without simulated costs;</li>
+ * <li>the broker alone on the same topology (RabbitMQ PerfTest), once the system is stopped;</li>
+ * </ol>
+ * checking after each stream that every accepted order was applied exactly once by every worker. It writes a
+ * report (HTML with charts, Markdown and JSON) and fails if any order was lost or applied twice.
+ *
+ * <pre>
+ * java -cp "load-test/target/load-test-0.1.0-SNAPSHOT.jar:load-test/target/lib/*" dev.flashsale.load.Benchmark full
+ * </pre>
+ */
+public final class Benchmark {
+
+    private static final Logger log = LoggerFactory.getLogger(Benchmark.class);
+
+    private final Profile profile;
+    private final Path repository;
+    private final Path output;
+    private final Broker broker = Broker.fromEnvironment();
+    private final BrokerManagement management = new BrokerManagement(broker);
+
+    Benchmark(Profile profile, Path repository, Path output) {
+        this.profile = profile;
+        this.repository = repository;
+        this.output = output;
+    }
+
+    public static void main(String[] args) {
+        Profile profile = Profile.named(args.length > 0 ? args[0] : "full");
+        Path repository = Path.of(System.getProperty("flashsale.repository", ".")).toAbsolutePath().normalize();
+        Path output = args.length > 1 ? Path.of(args[1])
+                : repository.resolve("load-test/target/benchmark")
+                        .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
+        Report report = new Benchmark(profile, repository, output).run();
+        log.info("Report: {}", output.resolve("index.html"));
+        System.exit(report.exactlyOnce() ? 0 : 1);
+    }
+
+    /** Runs every part and writes the report; never leaves a process or a virtual host behind. */
+    Report run() {
+        if (!management.answers()) {
+            throw new IllegalStateException("No RabbitMQ management API at " + broker.managementUrl()
+                    + ": start RabbitMQ (rabbitmq-server -detached) and enable the plugin (rabbitmq-plugins enable rabbitmq_management)");
+        }
+        createDirectories(output);
+        String virtualHost = "flashsale-benchmark-" + System.currentTimeMillis();
+        management.createVirtualHost(virtualHost);
+        Report.Builder report = Report.builder(profile, Environment.describe());
+        try (Mailbox mailbox = new Mailbox()) {
+            try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox)) {
+                // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
+                warmUp(system, Math.min(profile.asyncRate(), 100));
+                report.comparison(stream(system, new LoadStream("sync", LoadStream.Checkout.SYNC, profile.comparisonRate(),
+                        profile.comparisonDuration(), 0)));
+                report.comparison(stream(system, new LoadStream("async", LoadStream.Checkout.ASYNC, profile.comparisonRate(),
+                        profile.comparisonDuration(), 0)));
+                if (profile.throughput().equals(profile.comparison())) {
+                    throughput(system, report);
+                }
+            }
+            if (!profile.throughput().equals(profile.comparison())) {
+                try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox)) {
+                    warmUp(system, profile.asyncRate());
+                    throughput(system, report);
+                }
+            }
+            Profile.Setting throughput = profile.throughput();
+            report.brokerAlone(BrokerAlone.measure(broker, management, new BrokerAlone.Setup(profile.brokerAlone(),
+                    RunningSystem.CONFIRM_WINDOW, throughput.consumers(), RunningSystem.PREFETCH, RunningSystem.BATCH), output));
+        }
+        finally {
+            management.deleteVirtualHost(virtualHost);
+        }
+        Report built = report.build();
+        ReportWriter.write(built, output);
+        return built;
+    }
+
+    private void throughput(RunningSystem system, Report.Builder report) {
+        report.async(stream(system, new LoadStream("async-" + Math.round(profile.asyncRate()), LoadStream.Checkout.ASYNC,
+                profile.asyncRate(), profile.asyncDuration(), 0)));
+        report.flashSale(stream(system, new LoadStream("flash-sale", LoadStream.Checkout.ASYNC, profile.flashSaleRate(),
+                Duration.ofMillis(Math.round(profile.flashSaleOrders() * 1000 / profile.flashSaleRate())), profile.invalidShare())));
+        for (int step = 0; step < profile.sustainedSteps(); step++) {
+            double rate = profile.sustainedFrom() + step * profile.sustainedStep();
+            StreamResult result = stream(system, new LoadStream("sustained-" + Math.round(rate), LoadStream.Checkout.ASYNC, rate,
+                    profile.sustainedStepDuration(), 0));
+            boolean held = Report.held(result);
+            report.sustained(result);
+            log.info("Sustained {} orders/s: {}", Math.round(rate), held ? "held" : "not held");
+            if (!held) {
+                break;
+            }
+        }
+    }
+
+    private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox) {
+        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, output);
+    }
+
+    /**
+     * Load that is checked but not reported: the JIT compilers of five JVMs on two cores need a minute or more before
+     * the code the measured streams run is compiled; until then their compile threads take much of the CPU.
+     */
+    private void warmUp(RunningSystem system, double asyncRate) {
+        stream(system, new LoadStream("warm-up-async", LoadStream.Checkout.ASYNC, asyncRate, profile.warmUp(), 0.05));
+        stream(system, new LoadStream("warm-up-sync", LoadStream.Checkout.SYNC, profile.comparisonRate(),
+                Duration.ofMillis(profile.warmUp().toMillis() / 3), 0.05));
+    }
+
+    /** Runs one stream, waits for the workers to catch up, and accounts for every order. */
+    private StreamResult stream(RunningSystem system, LoadStream stream) {
+        log.info("Stream {}: {} checkouts/s for {} s on the {} checkout", stream.name(), stream.rate(),
+                stream.duration().toSeconds(), stream.checkout());
+        ExactlyOnceCheck.Baseline before = system.check().baseline();
+        long startedAt = system.sampler().now();
+        RequestLog requests = GatlingLauncher.run(stream, system.system().uri(Service.ORDER_SERVICE).toString(),
+                output.resolve("gatling"));
+        Instant loadEnded = Instant.now();
+        long loadEndedAt = system.sampler().now();
+        Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
+        List<Long> latencies = new ArrayList<>();
+        long refused = 0;
+        long failed = 0;
+        for (RequestLog.Entry entry : requests.entries()) {
+            if (entry.orderId() != null) {
+                accepted.put(entry.orderId(), new ExactlyOnceCheck.Accepted(entry.sentAt(), entry.units()));
+                latencies.add((long) entry.latencyMillis());
+            }
+            else if (!entry.valid() && entry.status() == 400) {
+                refused++;
+            }
+            else {
+                failed++;
+            }
+        }
+        ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
+        List<QueueSampler.Sample> samples = system.sampler().between(startedAt, system.sampler().now());
+        double seconds = stream.duration().toMillis() / 1000.0;
+        StreamResult result = new StreamResult(stream, requests.entries().size(), accepted.size(), refused, failed,
+                requests.entries().size() / seconds, accepted.size() / seconds, Percentiles.of(latencies),
+                QueueFigures.of(samples, startedAt, loadEndedAt), check, samples, startedAt, loadEndedAt);
+        log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}", stream.name(),
+                result.sent(), result.accepted(), refused, failed, result.latencyMillis(), check.lost(), check.duplicated());
+        return result;
+    }
+
+    private static void createDirectories(Path path) {
+        try {
+            Files.createDirectories(path);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** The figures of each queue during a stream, from the samples. */
+    static final class QueueFigures {
+
+        private QueueFigures() {
+        }
+
+        static Map<String, StreamResult.QueueFigures> of(List<QueueSampler.Sample> samples, long startedAt, long loadEndedAt) {
+            Map<String, List<QueueSampler.Sample>> byQueue = new LinkedHashMap<>();
+            samples.forEach(sample -> byQueue.computeIfAbsent(sample.queue(), queue -> new ArrayList<>()).add(sample));
+            Map<String, StreamResult.QueueFigures> figures = new LinkedHashMap<>();
+            byQueue.forEach((queue, series) -> {
+                long max = series.stream().mapToLong(QueueSampler.Sample::ready).max().orElse(0);
+                long drainedAt = series.stream().filter(sample -> sample.atMillis() >= loadEndedAt && sample.ready() == 0)
+                        .mapToLong(QueueSampler.Sample::atMillis).findFirst().orElse(loadEndedAt);
+                long secondHalf = startedAt + (loadEndedAt - startedAt) / 2;
+                double growth = slopePerSecond(series.stream().filter(sample -> sample.atMillis() >= secondHalf
+                        && sample.atMillis() <= loadEndedAt).toList());
+                figures.put(queue, new StreamResult.QueueFigures(max, max == 0 ? 0 : drainedAt - loadEndedAt, growth));
+            });
+            return figures;
+        }
+
+        /** The least-squares slope of the ready count over time, in messages per second. */
+        static double slopePerSecond(List<QueueSampler.Sample> series) {
+            int n = series.size();
+            if (n < 3) {
+                return 0;
+            }
+            double meanT = series.stream().mapToDouble(sample -> sample.atMillis() / 1000.0).average().orElse(0);
+            double meanY = series.stream().mapToDouble(QueueSampler.Sample::ready).average().orElse(0);
+            double covariance = 0;
+            double variance = 0;
+            for (QueueSampler.Sample sample : series) {
+                double t = sample.atMillis() / 1000.0 - meanT;
+                covariance += t * (sample.ready() - meanY);
+                variance += t * t;
+            }
+            return variance == 0 ? 0 : covariance / variance;
+        }
+    }
+}

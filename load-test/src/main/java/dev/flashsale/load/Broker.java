@@ -1,0 +1,26 @@
+package dev.flashsale.load;
+
+/**
+ * The RabbitMQ broker the benchmark runs against, from the environment: {@code RABBIT_HOST}, {@code RABBIT_PORT},
+ * {@code RABBIT_USER}, {@code RABBIT_PASSWORD} and {@code RABBIT_MANAGEMENT_URL}, by default the broker on this
+ * machine with guest/guest.
+ */
+record Broker(String host, int port, String username, String password, String managementUrl) {
+
+    static Broker fromEnvironment() {
+        String host = env("RABBIT_HOST", "127.0.0.1");
+        return new Broker(host, Integer.parseInt(env("RABBIT_PORT", "5672")), env("RABBIT_USER", "guest"),
+                env("RABBIT_PASSWORD", "guest"), env("RABBIT_MANAGEMENT_URL", "http://" + host + ":15672"));
+    }
+
+    /** An AMQP URI for a virtual host of this broker. */
+    String amqpUri(String virtualHost) {
+        return "amqp://" + username + ":" + password + "@" + host + ":" + port + "/"
+                + java.net.URLEncoder.encode(virtualHost, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

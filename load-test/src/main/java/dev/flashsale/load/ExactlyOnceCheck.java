@@ -1,0 +1,193 @@
+package dev.flashsale.load;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a stream of checkouts, waits until the workers have caught up, then checks that every order the checkout
+ * accepted was applied exactly once by every worker, and that nothing it refused was applied.
+ *
+ * <p>Each worker is checked against its own evidence: its dedup table says which orders it applied and when;
+ * its effect says how often. The mails the SMTP server received are counted per order (a mail sent twice is
+ * seen twice), the units taken from stock must equal the units of the accepted orders, and the analytics totals
+ * must grow by exactly the accepted orders and units. Everything is compared with a {@link Baseline} taken
+ * before the stream, so that several streams can run against one system.
+ */
+final class ExactlyOnceCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(ExactlyOnceCheck.class);
+
+    /** What the workers had done before a stream started. */
+    record Baseline(Map<String, Set<UUID>> applied, Map<String, Long> appliedCounters, Map<String, Long> stock,
+            long[] analytics, Map<String, Integer> mails) {
+    }
+
+    /** An order the checkout accepted, and what it asked for. */
+    record Accepted(long sentAt, Map<String, Integer> units) {
+    }
+
+    /**
+     * One worker's account of a stream.
+     *
+     * @param worker the worker
+     * @param applied accepted orders it applied
+     * @param lost accepted orders it never applied
+     * @param duplicated orders whose effect it applied more than once (as far as its effect can tell)
+     * @param unexpected orders it applied that the checkout never accepted
+     * @param endToEndMillis from the checkout request to the worker's commit, per accepted order
+     * @param drainedAfterMillis from the end of the load to the worker's last commit for the stream
+     */
+    record WorkerResult(String worker, long applied, long lost, long duplicated, long unexpected, Percentiles endToEndMillis,
+            long drainedAfterMillis) {
+    }
+
+    /** The accounting of a stream: accepted orders against each worker. */
+    record Result(long accepted, List<WorkerResult> workers, List<String> problems) {
+
+        boolean exactlyOnce() {
+            return problems.isEmpty();
+        }
+
+        long lost() {
+            return workers.stream().mapToLong(WorkerResult::lost).sum();
+        }
+
+        long duplicated() {
+            return workers.stream().mapToLong(WorkerResult::duplicated).sum();
+        }
+    }
+
+    private final Workers workers;
+    private final Mailbox mailbox;
+    private final QueueSampler sampler;
+
+    ExactlyOnceCheck(Workers workers, Mailbox mailbox, QueueSampler sampler) {
+        this.workers = workers;
+        this.mailbox = mailbox;
+        this.sampler = sampler;
+    }
+
+    Baseline baseline() {
+        Map<String, Set<UUID>> applied = new HashMap<>();
+        Map<String, Long> counters = new HashMap<>();
+        for (Workers.Worker worker : workers.all()) {
+            applied.put(worker.name(), worker.applied().keySet());
+            counters.put(worker.name(), worker.appliedSinceStart());
+        }
+        return new Baseline(applied, counters, workers.stock(), workers.analyticsOrdersAndUnits(), mailbox.perOrder());
+    }
+
+    /**
+     * Waits (up to {@code patience}) until every worker has applied as many orders as were accepted and its queue
+     * is empty, then does the accounting.
+     */
+    Result verify(Map<UUID, Accepted> accepted, Baseline before, Instant loadEnded, Duration patience) {
+        awaitCaughtUp(accepted.size(), before, patience);
+        List<WorkerResult> results = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> mailsNow = mailbox.perOrder();
+        Map<String, Long> stockNow = workers.stock();
+        long[] analyticsNow = workers.analyticsOrdersAndUnits();
+        Map<String, Long> expectedUnits = new HashMap<>();
+        accepted.values().forEach(order -> order.units().forEach((sku, units) -> expectedUnits.merge(sku, (long) units, Long::sum)));
+        long expectedUnitsTotal = expectedUnits.values().stream().mapToLong(Long::longValue).sum();
+
+        for (Workers.Worker worker : workers.all()) {
+            Map<UUID, Instant> appliedNow = worker.applied();
+            Set<UUID> newlyApplied = new HashSet<>(appliedNow.keySet());
+            newlyApplied.removeAll(before.applied().get(worker.name()));
+            long lost = accepted.keySet().stream().filter(id -> !appliedNow.containsKey(id)).count();
+            long unexpected = newlyApplied.stream().filter(id -> !accepted.containsKey(id)).count();
+            long duplicated = switch (worker.name()) {
+                case "email-worker" -> accepted.keySet().stream()
+                        .filter(id -> mailsNow.getOrDefault(id.toString(), 0) - before.mails().getOrDefault(id.toString(), 0) > 1)
+                        .count();
+                // Units taken beyond the accepted orders' units can only be orders reserved twice.
+                case "inventory-worker" -> Math.max(0, takenUnits(before.stock(), stockNow) - expectedUnitsTotal);
+                case "analytics-worker" -> Math.max(0, analyticsNow[0] - before.analytics()[0] - accepted.size());
+                default -> 0;
+            };
+            List<Long> endToEnd = new ArrayList<>();
+            long lastCommit = 0;
+            for (Map.Entry<UUID, Accepted> order : accepted.entrySet()) {
+                Instant at = appliedNow.get(order.getKey());
+                if (at != null) {
+                    endToEnd.add(at.toEpochMilli() - order.getValue().sentAt());
+                    lastCommit = Math.max(lastCommit, at.toEpochMilli());
+                }
+            }
+            WorkerResult result = new WorkerResult(worker.name(), accepted.size() - lost, lost, duplicated, unexpected,
+                    Percentiles.of(endToEnd), lastCommit == 0 ? 0 : Math.max(0, lastCommit - loadEnded.toEpochMilli()));
+            results.add(result);
+            if (lost > 0) {
+                problems.add(worker.name() + " never applied " + lost + " accepted order(s)");
+            }
+            if (duplicated > 0) {
+                problems.add(worker.name() + " applied " + duplicated + " order(s) more than once");
+            }
+            if (unexpected > 0) {
+                problems.add(worker.name() + " applied " + unexpected + " order(s) the checkout never accepted");
+            }
+        }
+        // The effects must add up to exactly the accepted orders: fewer is a loss, more is a duplicate or a refused order.
+        checkEqual(problems, "units taken from stock", takenUnits(before.stock(), stockNow), expectedUnitsTotal);
+        checkEqual(problems, "orders counted by analytics", analyticsNow[0] - before.analytics()[0], accepted.size());
+        checkEqual(problems, "units counted by analytics", analyticsNow[1] - before.analytics()[1], expectedUnitsTotal);
+        long newMails = mailsNow.values().stream().mapToLong(Integer::longValue).sum()
+                - before.mails().values().stream().mapToLong(Integer::longValue).sum();
+        checkEqual(problems, "mails sent", newMails, accepted.size());
+        Result result = new Result(accepted.size(), results, problems);
+        log.info("Exactly-once check of {} accepted orders: {}", accepted.size(), problems.isEmpty() ? "every worker applied each once" : problems);
+        return result;
+    }
+
+    private void awaitCaughtUp(int accepted, Baseline before, Duration patience) {
+        Instant deadline = Instant.now().plus(patience);
+        Map<String, Long> caughtUp = new LinkedHashMap<>();
+        while (Instant.now().isBefore(deadline)) {
+            caughtUp.clear();
+            boolean done = true;
+            for (Workers.Worker worker : workers.all()) {
+                long applied = worker.appliedSinceStart() - before.appliedCounters().get(worker.name());
+                caughtUp.put(worker.name(), applied);
+                done &= applied >= accepted && sampler.ready(worker.queue()) == 0;
+            }
+            if (done) {
+                return;
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        log.warn("Workers had not caught up after {}: {} of {} applied", patience, caughtUp, accepted);
+    }
+
+    private static long takenUnits(Map<String, Long> before, Map<String, Long> now) {
+        return before.entrySet().stream().mapToLong(level -> level.getValue() - now.getOrDefault(level.getKey(), level.getValue())).sum();
+    }
+
+    private static void checkEqual(List<String> problems, String what, long actual, long expected) {
+        if (actual != expected) {
+            problems.add(what + ": " + actual + ", expected " + expected);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.flashsale.load;
+
+import java.time.Duration;
+
+/**
+ * One stream of checkouts at a constant arrival rate: the open workload model, in which requests arrive on
+ * schedule whether or not earlier ones have been answered, so a slow server shows its latency instead of
+ * hiding it by slowing the load down (no coordinated omission).
+ *
+ * @param name what the stream is, in the report (e.g. {@code async-500})
+ * @param checkout which checkout it calls
+ * @param rate requests per second
+ * @param duration how long requests arrive
+ * @param invalidShare the share of requests (0 to 1) that carry an invalid order, which must be refused and
+ *        never applied
+ */
+record LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare) {
+
+    /** The two checkouts, and how each answers an accepted order. */
+    enum Checkout {
+
+        ASYNC("/api/orders", 202),
+        SYNC("/api/orders/sync", 201);
+
+        private final String path;
+        private final int accepted;
+
+        Checkout(String path, int accepted) {
+            this.path = path;
+            this.accepted = accepted;
+        }
+
+        String path() {
+            return path;
+        }
+
+        int acceptedStatus() {
+            return accepted;
+        }
+    }
+
+    LoadStream {
+        if (rate <= 0 || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("A stream needs a positive rate and duration: " + name);
+        }
+    }
+
+    /** About how many requests the stream sends. */
+    long requests() {
+        return Math.round(rate * duration.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.flashsale.load;
+
+import java.time.Duration;
+
+/**
+ * How long and how hard each part of the benchmark pushes: {@link #FULL} for the figures in BENCHMARKS.md,
+ * {@link #SHORT} for CI, a few seconds of each so that the harness and its exactly-once check cannot rot.
+ *
+ * @param name the profile's name on the command line
+ * @param comparison how the system runs for the sync-against-async comparison: with the classic simulated costs
+ * @param throughput how it runs for the other parts: without simulated costs, to measure the system itself
+ * @param comparisonRate checkouts per second offered to each checkout in turn
+ * @param comparisonDuration how long each of the two comparison streams lasts
+ * @param warmUp load before the measured parts, so that the JIT compilers have done their work (verified, not reported)
+ * @param asyncRate the rate of PRODUCT.md's latency bar for the asynchronous checkout
+ * @param asyncDuration how long that stream lasts
+ * @param flashSaleOrders the orders of the flash sale
+ * @param flashSaleRate the rate at which they are offered
+ * @param invalidShare the share of invalid orders mixed into the flash sale, to be refused and never applied
+ * @param sustainedFrom the first rate of the sustained steps
+ * @param sustainedStep how much each step adds
+ * @param sustainedSteps the most steps
+ * @param sustainedStepDuration how long each step lasts
+ * @param brokerAlone how long PerfTest measures the broker alone
+ * @param patience how long the workers may take to catch up after a stream before what is missing counts as lost
+ */
+record Profile(
+        String name,
+        Setting comparison,
+        Setting throughput,
+        double comparisonRate,
+        Duration comparisonDuration,
+        Duration warmUp,
+        double asyncRate,
+        Duration asyncDuration,
+        int flashSaleOrders,
+        double flashSaleRate,
+        double invalidShare,
+        double sustainedFrom,
+        double sustainedStep,
+        int sustainedSteps,
+        Duration sustainedStepDuration,
+        Duration brokerAlone,
+        Duration patience) {
+
+    static final Profile FULL = new Profile("full", new Setting(1.0, 2), new Setting(0, 2), 20, Duration.ofSeconds(60), Duration.ofSeconds(60),
+            500, Duration.ofSeconds(60), 10_000, 2_000, 0.01,
+            250, 250, 16, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(10));
+
+    static final Profile SHORT = new Profile("short", new Setting(0.01, 2), new Setting(0.01, 2), 10, Duration.ofSeconds(4), Duration.ofSeconds(4),
+            100, Duration.ofSeconds(4), 400, 200, 0.05,
+            100, 100, 1, Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofMinutes(2));
+
+    static Profile named(String name) {
+        return switch (name) {
+            case "full" -> FULL;
+            case "short" -> SHORT;
+            default -> throw new IllegalArgumentException("Unknown profile '" + name + "': use full or short");
+        };
+    }
+
+    /**
+     * How the system is started for a part of the benchmark.
+     *
+     * @param costScale the simulated downstream costs (1: the classic 1.15 s per order; 0: none)
+     * @param consumers listener consumers per worker (a fixed number, so that PerfTest can be given the same); each
+     *        applies up to a batch of orders at a time, and a batch's simulated costs are one wait
+     */
+    record Setting(double costScale, int consumers) {
+    }
+}

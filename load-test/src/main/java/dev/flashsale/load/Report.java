@@ -1,0 +1,120 @@
+package dev.flashsale.load;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Everything one benchmark run measured, and how it compares with the bars in PRODUCT.md.
+ *
+ * @param profile the profile it ran
+ * @param environment the machine
+ * @param finishedAt when it ended
+ * @param comparison the synchronous, then the asynchronous stream, at the same rate and with the same costs
+ * @param async the asynchronous checkout at PRODUCT.md's rate
+ * @param flashSale the flash sale
+ * @param sustained the sustained steps, in order of rate, up to the first one the system did not hold
+ * @param brokerAlone the broker alone on the same topology
+ */
+record Report(
+        Profile profile,
+        Map<String, String> environment,
+        Instant finishedAt,
+        List<StreamResult> comparison,
+        StreamResult async,
+        StreamResult flashSale,
+        List<StreamResult> sustained,
+        BrokerAlone.Result brokerAlone) {
+
+    /** A step holds when every order is accepted at the offered rate, answered in time, and no queue grows. */
+    static boolean held(StreamResult step) {
+        double rate = step.stream().rate();
+        boolean queuesFlat = step.queues().values().stream()
+                .allMatch(queue -> queue.growthPerSecond() <= Math.max(5, 0.02 * rate));
+        return step.failed() == 0 && step.acceptedPerSecond() >= 0.98 * rate && step.latencyMillis().p99() <= 1000
+                && queuesFlat && step.check().exactlyOnce();
+    }
+
+    /** The highest sustained rate the whole system held, in orders per second (0 if none). */
+    double sustainedRate() {
+        return sustained.stream().filter(Report::held).mapToDouble(step -> step.stream().rate()).max().orElse(0);
+    }
+
+    /** The whole system's sustained rate over what the broker alone sustained on the same topology. */
+    double ratioToBroker() {
+        return brokerAlone == null || brokerAlone.sustained() == 0 ? 0 : sustainedRate() / brokerAlone.sustained();
+    }
+
+    /** The synchronous checkout's median over the asynchronous one's, at the same rate. */
+    double syncOverAsyncMedian() {
+        Optional<StreamResult> sync = comparison.stream().filter(result -> result.stream().checkout() == LoadStream.Checkout.SYNC).findFirst();
+        Optional<StreamResult> async = comparison.stream().filter(result -> result.stream().checkout() == LoadStream.Checkout.ASYNC).findFirst();
+        return sync.isPresent() && async.isPresent() ? sync.get().latencyMillis().p50() / async.get().latencyMillis().p50() : 0;
+    }
+
+    List<StreamResult> streams() {
+        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(flashSale), sustained.stream())
+                .flatMap(s -> s).toList();
+    }
+
+    /** Whether every stream's accepted orders were applied exactly once by every worker, and nothing refused was. */
+    boolean exactlyOnce() {
+        return streams().stream().allMatch(result -> result.check().exactlyOnce());
+    }
+
+    long lost() {
+        return streams().stream().mapToLong(result -> result.check().lost()).sum();
+    }
+
+    long duplicated() {
+        return streams().stream().mapToLong(result -> result.check().duplicated()).sum();
+    }
+
+    static Builder builder(Profile profile, Map<String, String> environment) {
+        return new Builder(profile, environment);
+    }
+
+    /** Collects the results as the benchmark goes. */
+    static final class Builder {
+
+        private final Profile profile;
+        private final Map<String, String> environment;
+        private final List<StreamResult> comparison = new ArrayList<>();
+        private final List<StreamResult> sustained = new ArrayList<>();
+        private StreamResult async;
+        private StreamResult flashSale;
+        private BrokerAlone.Result brokerAlone;
+
+        private Builder(Profile profile, Map<String, String> environment) {
+            this.profile = profile;
+            this.environment = environment;
+        }
+
+        void comparison(StreamResult result) {
+            comparison.add(result);
+        }
+
+        void async(StreamResult result) {
+            async = result;
+        }
+
+        void flashSale(StreamResult result) {
+            flashSale = result;
+        }
+
+        void sustained(StreamResult result) {
+            sustained.add(result);
+        }
+
+        void brokerAlone(BrokerAlone.Result result) {
+            brokerAlone = result;
+        }
+
+        Report build() {
+            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, flashSale, List.copyOf(sustained), brokerAlone);
+        }
+    }
+}

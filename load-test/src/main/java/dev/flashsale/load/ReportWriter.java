@@ -1,0 +1,275 @@
+package dev.flashsale.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes a {@link Report}: {@code index.html} (tables and charts, one file), {@code summary.md} (the same tables),
+ * {@code summary.json} (the figures, for tools) and {@code samples.csv} (every queue sample), beside Gatling's own
+ * reports in {@code gatling/}.
+ */
+final class ReportWriter {
+
+    /** A table, written once and rendered as Markdown and as HTML. */
+    record Table(String title, List<String> header, List<List<String>> rows) {
+
+        String markdown() {
+            StringBuilder md = new StringBuilder("### ").append(title).append("\n\n| ").append(String.join(" | ", header)).append(" |\n|");
+            header.forEach(column -> md.append(" --- |"));
+            rows.forEach(row -> md.append("\n| ").append(String.join(" | ", row)).append(" |"));
+            return md.append("\n\n").toString();
+        }
+
+        String html() {
+            StringBuilder html = new StringBuilder("<h3>").append(SvgChart.escape(title)).append("</h3><table><tr>");
+            header.forEach(column -> html.append("<th>").append(SvgChart.escape(column)).append("</th>"));
+            html.append("</tr>");
+            rows.forEach(row -> {
+                html.append("<tr>");
+                row.forEach(cell -> html.append("<td>").append(SvgChart.escape(cell)).append("</td>"));
+                html.append("</tr>");
+            });
+            return html.append("</table>").toString();
+        }
+    }
+
+    private ReportWriter() {
+    }
+
+    static void write(Report report, Path directory) {
+        List<Table> tables = List.of(bars(report), streams(report), workers(report), sustained(report), brokerAlone(report));
+        String heading = "Benchmark (" + report.profile().name() + " profile), " + report.finishedAt();
+        StringBuilder md = new StringBuilder("# ").append(heading).append("\n\n").append(machine(report)).append("\n\n");
+        tables.forEach(table -> md.append(table.markdown()));
+        StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset='utf-8'><title>").append(SvgChart.escape(heading))
+                .append("</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin-bottom:1.5em}"
+                        + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
+                        + "td:first-child{text-align:left}</style></head><body><h1>")
+                .append(SvgChart.escape(heading)).append("</h1><p>").append(SvgChart.escape(machine(report))).append("</p>");
+        html.append(tables.get(0).html());
+        charts(report).forEach(html::append);
+        tables.subList(1, tables.size()).forEach(table -> html.append(table.html()));
+        html.append("<p>Gatling's own report of each stream: <code>gatling/</code>. Every queue sample: <code>samples.csv</code>."
+                + " PerfTest's output: <code>perftest.log</code>.</p></body></html>");
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve("summary.md"), md);
+            Files.writeString(directory.resolve("index.html"), html);
+            JsonHttp.JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve("summary.json").toFile(), figures(report));
+            Files.write(directory.resolve("samples.csv"), samples(report));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static String machine(Report report) {
+        Map<String, String> env = report.environment();
+        return "Machine: " + env.get("cpus") + " CPUs (" + env.get("cpu") + "), " + env.get("memory") + ", " + env.get("java") + ", "
+                + env.get("os") + ". The broker, the four services and the load generator all ran on it.";
+    }
+
+    private static Table bars(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        if (report.async() != null) {
+            double p99 = report.async().latencyMillis().p99();
+            rows.add(List.of("Async checkout p99 at " + rate(report.async()) + "/s", "< 10 ms", ms(p99) + " ms", verdict(p99 < 10)));
+        }
+        report.comparison().stream().filter(result -> result.stream().checkout() == LoadStream.Checkout.SYNC).findFirst()
+                .ifPresent(sync -> rows.add(List.of("Sync checkout p50, costs x" + report.profile().comparison().costScale(),
+                        "about " + ms(1150 * report.profile().comparison().costScale()) + " ms", ms(sync.latencyMillis().p50()) + " ms", "")));
+        if (report.syncOverAsyncMedian() > 0) {
+            rows.add(List.of("Sync p50 / async p50 at " + report.profile().comparisonRate() + "/s", ">= 200",
+                    fixed(report.syncOverAsyncMedian()), verdict(report.syncOverAsyncMedian() >= 200)));
+        }
+        StreamResult sale = report.flashSale();
+        if (sale != null) {
+            rows.add(List.of("Flash sale " + sale.sent() + " requests at " + rate(sale) + "/s: failed / lost / duplicated", "0 / 0 / 0",
+                    sale.failed() + " / " + sale.check().lost() + " / " + sale.check().duplicated(),
+                    verdict(sale.failed() == 0 && sale.check().exactlyOnce())));
+            rows.add(List.of("Flash sale checkout p99", "< 50 ms", ms(sale.latencyMillis().p99()) + " ms",
+                    verdict(sale.latencyMillis().p99() < 50)));
+            long drained = sale.queues().values().stream().mapToLong(StreamResult.QueueFigures::drainedAfterMillis).max().orElse(0);
+            long deepest = sale.queues().values().stream().mapToLong(StreamResult.QueueFigures::maxReady).max().orElse(0);
+            rows.add(List.of("Flash sale backlog absorbed and drained", "drains", "deepest " + deepest + ", empty "
+                    + seconds(drained) + " s after the load", verdict(sale.check().exactlyOnce())));
+        }
+        if (report.brokerAlone() != null) {
+            rows.add(List.of("Whole system sustained / broker alone", ">= 0.5", Math.round(report.sustainedRate()) + " / "
+                    + Math.round(report.brokerAlone().sustained()) + " = " + fixed(report.ratioToBroker()), verdict(report.ratioToBroker() >= 0.5)));
+        }
+        rows.add(List.of("Every accepted order applied exactly once, nothing refused applied", "lost 0, duplicated 0",
+                "lost " + report.lost() + ", duplicated " + report.duplicated(), verdict(report.exactlyOnce())));
+        return new Table("Against the bars in PRODUCT.md", List.of("bar", "target", "measured", ""), rows);
+    }
+
+    private static Table streams(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamResult result : report.streams()) {
+            Percentiles latency = result.latencyMillis();
+            rows.add(List.of(result.stream().name(), result.stream().checkout().name().toLowerCase(Locale.ROOT),
+                    fixed(result.offeredPerSecond()), fixed(result.acceptedPerSecond()), String.valueOf(result.sent()),
+                    String.valueOf(result.accepted()), String.valueOf(result.refused()), String.valueOf(result.failed()),
+                    ms(latency.p50()), ms(latency.p90()), ms(latency.p99()), ms(latency.p999()), ms(latency.max()),
+                    String.valueOf(result.check().lost()), String.valueOf(result.check().duplicated())));
+        }
+        return new Table("Streams: checkout latency in ms (accepted orders)", List.of("stream", "checkout", "offered/s", "accepted/s",
+                "sent", "accepted", "refused (invalid)", "failed", "p50", "p90", "p99", "p99.9", "max", "lost", "duplicated"), rows);
+    }
+
+    private static Table workers(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamResult result : report.streams()) {
+            for (ExactlyOnceCheck.WorkerResult worker : result.check().workers()) {
+                StreamResult.QueueFigures queue = result.queues().get(queueOf(worker.worker()));
+                Percentiles delay = worker.endToEndMillis();
+                rows.add(List.of(result.stream().name(), worker.worker(), String.valueOf(worker.applied()), String.valueOf(worker.lost()),
+                        String.valueOf(worker.duplicated()), String.valueOf(worker.unexpected()), ms(delay.p50()), ms(delay.p99()),
+                        ms(delay.max()), queue == null ? "-" : String.valueOf(queue.maxReady()),
+                        queue == null ? "-" : seconds(queue.drainedAfterMillis()), seconds(worker.drainedAfterMillis())));
+            }
+        }
+        return new Table("Workers: end-to-end delay (checkout request to the worker's commit) in ms, backlog and drain",
+                List.of("stream", "worker", "applied", "lost", "duplicated", "applied, never accepted", "delay p50", "delay p99",
+                        "delay max", "deepest queue", "queue empty after (s)", "last commit after (s)"), rows);
+    }
+
+    private static Table sustained(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamResult step : report.sustained()) {
+            StringBuilder growth = new StringBuilder();
+            step.queues().forEach((queue, figures) -> growth.append(growth.isEmpty() ? "" : ", ").append(fixed(figures.growthPerSecond())));
+            rows.add(List.of(fixed(step.stream().rate()), fixed(step.acceptedPerSecond()), ms(step.latencyMillis().p99()),
+                    growth.toString(), String.valueOf(step.failed()), Report.held(step) ? "held" : "not held"));
+        }
+        return new Table("Sustained steps (" + report.profile().sustainedStepDuration().toSeconds() + " s each): held = every order "
+                + "accepted at the offered rate, p99 under 1 s, and no queue growing", List.of("offered/s", "accepted/s", "p99 ms",
+                        "queue growth msg/s (email, inventory, analytics)", "failed", ""), rows);
+    }
+
+    private static Table brokerAlone(Report report) {
+        BrokerAlone.Result broker = report.brokerAlone();
+        if (broker == null) {
+            return new Table("The broker alone (PerfTest)", List.of("not measured"), List.of());
+        }
+        BrokerAlone.Setup setup = broker.setup();
+        return new Table("The broker alone (RabbitMQ PerfTest): fanout to 3 quorum queues, persistent 512-byte messages, confirms",
+                List.of("publish confirm window", "consumers per queue", "prefetch", "ack", "published/s (median)", "consumed/s, 3 queues (median)",
+                        "sustained/s (median)"),
+                List.of(List.of(String.valueOf(setup.confirmWindow()), String.valueOf(setup.consumersPerQueue()), String.valueOf(setup.prefetch()),
+                        setup.multiAckEvery() > 1 ? "every " + setup.multiAckEvery() : "each message",
+                        fixed(Percentiles.at(Percentiles.sorted(broker.publishedPerSecond()), 50)),
+                        fixed(Percentiles.at(Percentiles.sorted(broker.consumedPerSecond()), 50)), fixed(broker.sustained()))));
+    }
+
+    private static List<String> charts(Report report) {
+        List<String> charts = new ArrayList<>();
+        Stream.concat(report.comparison().stream(), Stream.of(report.async(), report.flashSale()))
+                .filter(result -> result != null)
+                .forEach(result -> charts.add(depthChart("Queue depth: " + result.stream().name(), List.of(result))));
+        if (!report.sustained().isEmpty()) {
+            charts.add(depthChart("Queue depth through the sustained steps", report.sustained()));
+            SvgChart rates = new SvgChart("Sustained steps: offered and accepted rate", "step", "orders/s");
+            for (int i = 0; i < report.sustained().size(); i++) {
+                StreamResult step = report.sustained().get(i);
+                rates.point("offered", i + 1, step.offeredPerSecond()).point("accepted", i + 1, step.acceptedPerSecond());
+            }
+            charts.add(rates.render());
+        }
+        return charts;
+    }
+
+    private static String depthChart(String title, List<StreamResult> results) {
+        if (results.stream().flatMap(result -> result.samples().stream()).allMatch(sample -> sample.ready() == 0)) {
+            return "<p><b>" + SvgChart.escape(title) + "</b>: every queue stayed empty (the workers kept up).</p>";
+        }
+        SvgChart chart = new SvgChart(title, "seconds", "ready messages");
+        long origin = results.get(0).startedAtMillis();
+        for (StreamResult result : results) {
+            for (QueueSampler.Sample sample : result.samples()) {
+                chart.point(sample.queue(), (sample.atMillis() - origin) / 1000.0, sample.ready());
+            }
+            chart.marker((result.loadEndedAtMillis() - origin) / 1000.0, results.size() == 1 ? "load ends" : "");
+        }
+        return "<div>" + chart.render() + "</div>";
+    }
+
+    private static Map<String, Object> figures(Report report) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("profile", report.profile().name());
+        figures.put("finishedAt", report.finishedAt().toString());
+        figures.put("environment", report.environment());
+        figures.put("exactlyOnce", report.exactlyOnce());
+        figures.put("lost", report.lost());
+        figures.put("duplicated", report.duplicated());
+        figures.put("syncOverAsyncMedian", report.syncOverAsyncMedian());
+        figures.put("sustainedOrdersPerSecond", report.sustainedRate());
+        figures.put("brokerAloneMessagesPerSecond", report.brokerAlone() == null ? null : report.brokerAlone().sustained());
+        figures.put("ratioToBroker", report.ratioToBroker());
+        List<Map<String, Object>> streams = new ArrayList<>();
+        for (StreamResult result : report.streams()) {
+            Map<String, Object> stream = new LinkedHashMap<>();
+            stream.put("name", result.stream().name());
+            stream.put("checkout", result.stream().checkout());
+            stream.put("rate", result.stream().rate());
+            stream.put("seconds", result.stream().duration().toMillis() / 1000.0);
+            stream.put("sent", result.sent());
+            stream.put("accepted", result.accepted());
+            stream.put("refused", result.refused());
+            stream.put("failed", result.failed());
+            stream.put("acceptedPerSecond", result.acceptedPerSecond());
+            stream.put("latencyMillis", result.latencyMillis());
+            stream.put("queues", result.queues());
+            stream.put("workers", result.check().workers());
+            stream.put("problems", result.check().problems());
+            stream.put("held", Report.held(result));
+            streams.add(stream);
+        }
+        figures.put("streams", streams);
+        return figures;
+    }
+
+    private static List<String> samples(Report report) {
+        List<String> lines = new ArrayList<>(List.of("stream,atMillis,queue,ready,unacknowledged,publishRate,ackRate,applied"));
+        for (StreamResult result : report.streams()) {
+            for (QueueSampler.Sample sample : result.samples()) {
+                lines.add(String.join(",", result.stream().name(), String.valueOf(sample.atMillis()), sample.queue(),
+                        String.valueOf(sample.ready()), String.valueOf(sample.unacknowledged()), fixed(sample.publishRate()),
+                        fixed(sample.ackRate()), String.valueOf(sample.applied())));
+            }
+        }
+        return lines;
+    }
+
+    private static String queueOf(String worker) {
+        return worker.replace("-worker", "") + ".order-placed";
+    }
+
+    private static String rate(StreamResult result) {
+        return String.valueOf(Math.round(result.stream().rate()));
+    }
+
+    private static String ms(double value) {
+        return Percentiles.fmt(value);
+    }
+
+    private static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+    }
+
+    private static String fixed(double value) {
+        return String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.1f", value);
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "MISSED";
+    }
+}

@@ -1,0 +1,61 @@
+package dev.flashsale.load;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.flashsale.system.FlashSaleSystem;
+
+/** The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check. */
+record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampler, ExactlyOnceCheck check) implements AutoCloseable {
+
+    /** The workers' prefetch (their default, {@code spring.rabbitmq.listener.simple.prefetch}), mirrored by PerfTest. */
+    static final int PREFETCH = 100;
+
+    /**
+     * The workers' batch size (their default, {@code flashsale.worker.batch.size}): under load they acknowledge this
+     * many messages at once, which PerfTest mirrors with {@code --multi-ack-every}.
+     */
+    static final int BATCH = 50;
+
+    /**
+     * PerfTest's publisher confirm window: large enough not to be what limits it, as the outbox's asynchronous
+     * confirms are not limited by a window either.
+     */
+    static final int CONFIRM_WINDOW = 500;
+
+    private static int started;
+
+    static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+            Profile.Setting setting, Path output) {
+        FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)
+                .broker(broker.host(), broker.port(), broker.username(), broker.password(), virtualHost)
+                .smtp("127.0.0.1", mailbox.port())
+                .property("flashsale.worker.costs.scale", String.valueOf(setting.costScale()))
+                .workDirectory(output.resolve("system-" + (++started)));
+        builder.property("spring.rabbitmq.listener.simple.concurrency", String.valueOf(setting.consumers()))
+                .property("spring.rabbitmq.listener.simple.max-concurrency", String.valueOf(setting.consumers()));
+        FlashSaleSystem system = builder.start();
+        try {
+            Workers workers = new Workers(system);
+            Map<String, Workers.Worker> queues = new LinkedHashMap<>();
+            workers.all().forEach(worker -> queues.put(worker.queue(), worker));
+            QueueSampler sampler = new QueueSampler(broker, virtualHost, management, queues);
+            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(workers, mailbox, sampler));
+        }
+        catch (RuntimeException ex) {
+            system.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            sampler.close();
+        }
+        finally {
+            system.close();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.flashsale.load;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flashsale.system.FlashSaleSystem;
+import dev.flashsale.system.Service;
+
+/** The three workers as the benchmark reads them: what each has applied, and their effects. */
+final class Workers {
+
+    /** One worker's HTTP API. */
+    record Worker(String name, String queue, URI base) {
+
+        /** Orders applied since the process started (its counter). */
+        long appliedSinceStart() {
+            return JsonHttp.get(base.resolve("/api/stats")).path("processed").asLong();
+        }
+
+        /** Every order this worker has applied, with when, from its dedup table, a page at a time. */
+        Map<UUID, Instant> applied() {
+            Map<UUID, Instant> applied = new HashMap<>();
+            String after = "00000000-0000-0000-0000-000000000000";
+            while (true) {
+                JsonNode page = JsonHttp.get(base.resolve("/api/processed?limit=10000&after=" + after));
+                for (JsonNode row : page) {
+                    applied.put(UUID.fromString(row.get("orderId").asText()), Instant.parse(row.get("processedAt").asText()));
+                    after = row.get("orderId").asText();
+                }
+                if (page.size() < 10_000) {
+                    return applied;
+                }
+            }
+        }
+    }
+
+    private final List<Worker> all;
+
+    Workers(FlashSaleSystem system) {
+        this.all = List.of(
+                new Worker("email-worker", "email.order-placed", system.uri(Service.EMAIL_WORKER)),
+                new Worker("inventory-worker", "inventory.order-placed", system.uri(Service.INVENTORY_WORKER)),
+                new Worker("analytics-worker", "analytics.order-placed", system.uri(Service.ANALYTICS_WORKER)));
+    }
+
+    List<Worker> all() {
+        return all;
+    }
+
+    Worker named(String name) {
+        return all.stream().filter(worker -> worker.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Units still in stock, per SKU, as the inventory worker says. */
+    Map<String, Long> stock() {
+        Map<String, Long> stock = new HashMap<>();
+        for (JsonNode level : JsonHttp.get(named("inventory-worker").base().resolve("/api/stock"))) {
+            stock.put(level.get("sku").asText(), level.get("available").asLong());
+        }
+        return stock;
+    }
+
+    /** Orders and units the analytics worker has counted, in all. */
+    long[] analyticsOrdersAndUnits() {
+        JsonNode summary = JsonHttp.get(named("analytics-worker").base().resolve("/api/analytics/summary"));
+        long units = 0;
+        for (JsonNode sku : summary.get("perSku")) {
+            units += sku.get("units").asLong();
+        }
+        return new long[] { summary.get("orders").asLong(), units };
+    }
+}
