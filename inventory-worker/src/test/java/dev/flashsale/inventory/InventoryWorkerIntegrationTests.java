@@ -6,11 +6,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.TestBroker;
+import dev.flashsale.worker.OrderPlacedHandler;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -25,6 +34,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +62,12 @@ class InventoryWorkerIntegrationTests {
 
     @Autowired
     AmqpAdmin admin;
+
+    @Autowired
+    OrderPlacedHandler handler;
+
+    @Autowired
+    TransactionTemplate transactions;
 
     @LocalServerPort
     int port;
@@ -158,6 +174,55 @@ class InventoryWorkerIntegrationTests {
 
         assertThat(stock.get("name").asString()).isNotBlank();
         assertThat(http().get().uri("/api/stock/NOPE").retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(404);
+    }
+
+    /**
+     * Two batches whose orders take the same two SKUs in opposite order, run at once as two consumers would: each
+     * applies its first order, they meet, then each applies its second. Without {@code beforeBatch} locking the
+     * whole batch's rows in SKU order first, each would hold the row the other wants next, and the database would
+     * roll one back as a deadlock.
+     */
+    @Test
+    void twoBatchesTakingTheSameSkusInOppositeOrderDoNotDeadlock() throws Exception {
+        String first = newSku(10);
+        String second = newSku(10);
+        List<OrderPlaced> one = List.of(orderPlaced(line(second, 1)), orderPlaced(line(first, 1)));
+        List<OrderPlaced> other = List.of(orderPlaced(line(first, 1)), orderPlaced(line(second, 1)));
+        CyclicBarrier between = new CyclicBarrier(2);
+
+        ExecutorService consumers = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> a = consumers.submit(() -> applyAsOneBatch(one, between));
+            Future<?> b = consumers.submit(() -> applyAsOneBatch(other, between));
+            a.get(30, TimeUnit.SECONDS);
+            b.get(30, TimeUnit.SECONDS);
+        }
+        finally {
+            consumers.shutdownNow();
+        }
+
+        assertThat(available(first)).isEqualTo(8);
+        assertThat(available(second)).isEqualTo(8);
+        Stream.concat(one.stream(), other.stream()).forEach(order -> assertThat(reservedUnits(order.orderId())).isEqualTo(1));
+    }
+
+    /** What the batch consumer does with a batch (one transaction, beforeBatch, then each order), pausing halfway. */
+    private void applyAsOneBatch(List<OrderPlaced> orders, CyclicBarrier halfway) {
+        transactions.executeWithoutResult(status -> {
+            handler.beforeBatch(orders);
+            handler.on(orders.get(0));
+            try {
+                // The other batch may be waiting for this one's locks: then it never arrives, and this one goes on.
+                halfway.await(1, TimeUnit.SECONDS);
+            }
+            catch (TimeoutException | BrokenBarrierException ex) {
+                // went on alone
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            handler.on(orders.get(1));
+        });
     }
 
     private void publish(OrderPlaced event) {

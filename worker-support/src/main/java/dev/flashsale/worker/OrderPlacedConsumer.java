@@ -112,6 +112,7 @@ final class OrderPlacedConsumer {
         costs.spendForBatch((int) orders.stream().filter(order -> !applied.contains(order.orderId())).count());
         try {
             int done = batch.execute(status -> {
+                handler.beforeBatch(orders);
                 int n = 0;
                 for (OrderPlaced order : orders) {
                     try {

@@ -1,5 +1,7 @@
 package dev.flashsale.inventory.messaging;
 
+import java.util.List;
+
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.inventory.stock.StockService;
 import dev.flashsale.worker.OrderPlacedHandler;
@@ -22,5 +24,10 @@ class OrderPlacedListener implements OrderPlacedHandler {
     @Override
     public void on(OrderPlaced event) {
         stock.reserve(event);
+    }
+
+    @Override
+    public void beforeBatch(List<OrderPlaced> orders) {
+        stock.lockForBatch(orders);
     }
 }
