@@ -170,9 +170,11 @@ class FaultSystemTests {
         long cleanStart = System.nanoTime();
         FixedRateLoad cleanLoad = FixedRateLoad.start(orderService(), RATE, LOAD);
         FixedRateLoad.Result cleanResult = cleanLoad.await();
+        long cleanLoadEnd = System.nanoTime();
         Accounting.Report cleanReport = clean.settle("poison, clean run", cleanResult.offered(), cleanResult.accepted(),
                 cleanResult.refusedCount(), PATIENCE);
         double cleanSeconds = (System.nanoTime() - cleanStart) / 1e9;
+        double cleanDrain = (System.nanoTime() - cleanLoadEnd) / 1e9;
         assertNothingLostNorTwice(cleanReport, cleanResult);
 
         Accounting accounting = Accounting.begin(system, smtp, client);
@@ -187,12 +189,15 @@ class FaultSystemTests {
             if (i % 3 == 0) {
                 alwaysFailing.add(alwaysFailingPoison());
             }
-            int acceptedNow = load.acceptedSoFar();
-            await().atMost(Duration.ofSeconds(5)).until(() -> load.acceptedSoFar() >= acceptedNow + RATE / 2);
+            // One of each every 0.8 s, all within the load's 10 s.
+            double next = (i + 1) * 0.8;
+            await().atMost(Duration.ofSeconds(5)).until(() -> load.elapsedSeconds() >= next);
         }
         FixedRateLoad.Result result = load.await();
+        long loadEnd = System.nanoTime();
         Accounting.Report report = accounting.settle("poison messages", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double drain = (System.nanoTime() - loadEnd) / 1e9;
 
         Map<Service, Map<String, Integer>> parked = new HashMap<>();
         for (Service worker : ExactlyOnce.WORKERS) {
@@ -208,8 +213,9 @@ class FaultSystemTests {
         double cleanRate = cleanResult.accepted().size() / cleanSeconds;
         double poisonedRate = result.accepted().size() / seconds;
         log.info("FAULT poison: {} malformed, {} unknown version, {} always failing; valid orders applied at {} orders/s with poison "
-                        + "against {} without (ratio {})", malformed.size(), unknownVersion.size(), alwaysFailing.size(),
-                "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate), "%.2f".formatted(poisonedRate / cleanRate));
+                        + "against {} without (ratio {}); all applied {} s after the load's end with poison, {} s without",
+                malformed.size(), unknownVersion.size(), alwaysFailing.size(), "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate),
+                "%.2f".formatted(poisonedRate / cleanRate), "%.1f".formatted(drain), "%.1f".formatted(cleanDrain));
 
         assertNothingLostNorTwice(report, result);
         for (Service worker : ExactlyOnce.WORKERS) {
@@ -272,6 +278,7 @@ class FaultSystemTests {
     @Order(4)
     void mailsWaitWhileSmtpIsUnreachableAndAreSentOnceWhenItIsBack() throws Exception {
         Accounting accounting = Accounting.begin(system, smtp, client);
+        long deadLetteredBefore = client.get(system.uri(Service.EMAIL_WORKER).resolve("/api/stats")).get("deadLettered").asLong();
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
         int mailsAtCut;
@@ -294,7 +301,7 @@ class FaultSystemTests {
 
         assertNothingLostNorTwice(report, result);
         assertThat(mailsAtRestore - mailsAtCut).as("mails sent while SMTP was unreachable").isLessThanOrEqualTo(5);
-        assertThat(stats.get("deadLettered").asLong()).as("mails dead-lettered because of the outage").isZero();
+        assertThat(stats.get("deadLettered").asLong() - deadLetteredBefore).as("mails dead-lettered because of the outage").isZero();
     }
 
     @Test
@@ -302,23 +309,30 @@ class FaultSystemTests {
     void aWorkerKilledMidLoadGetsItsUnacknowledgedMessagesAgainAndAppliesEachOnce() throws Exception {
         Accounting accounting = Accounting.begin(system, smtp, client);
         ServiceProcess inventory = system.process(Service.INVENTORY_WORKER);
-        // Slow, so that it holds a prefetch of unacknowledged messages when it is killed.
-        setWorkerLatency(Service.INVENTORY_WORKER, Duration.ofMillis(20));
-        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+        // Slower than the load, so that a backlog builds and it holds a prefetch of unacknowledged messages when it is
+        // killed (the restarted process starts with its knobs at zero).
+        setWorkerLatency(Service.INVENTORY_WORKER, Duration.ofMillis(100));
+        // Longer than the others: the backlog takes a few seconds to build before the kill, and the load goes on after it.
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(3).dividedBy(2));
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong() >= 10);
         long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong();
         inventory.kill();
+        double killedAt = load.elapsedSeconds();
         int acceptedAtKill = load.acceptedSoFar();
-        await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedSoFar() >= acceptedAtKill + RATE * 2);
+        // Down for 2 s while the load goes on: the broker keeps what arrives meanwhile.
+        await().atMost(Duration.ofSeconds(5)).until(() -> load.elapsedSeconds() >= killedAt + 2);
+        int acceptedWhileDown = load.acceptedSoFar() - acceptedAtKill;
         inventory.start();
         inventory.awaitHealthy(Duration.ofMinutes(2));
         FixedRateLoad.Result result = load.await();
         Accounting.Report report = accounting.settle("inventory-worker SIGKILL", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
-        log.info("FAULT worker SIGKILL: inventory-worker held about {} unacknowledged messages when killed; after restart {}", unacknowledged,
+        log.info("FAULT worker SIGKILL: inventory-worker held about {} unacknowledged messages when killed at {} s; {} orders accepted while "
+                + "it was down; after restart {}", unacknowledged, "%.1f".formatted(killedAt), acceptedWhileDown,
                 client.get(system.uri(Service.INVENTORY_WORKER).resolve("/api/stats")));
 
         assertNothingLostNorTwice(report, result);
+        assertThat(unacknowledged).as("messages the killed worker held unacknowledged").isGreaterThanOrEqualTo(10);
     }
 
     @Test
@@ -370,17 +384,19 @@ class FaultSystemTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> !orderService.isAlive());
         orderService.start();
         orderService.awaitHealthy(Duration.ofMinutes(2));
-        load.await();
+        int unanswered = load.await().unanswered().size();
         // The client offers again, with the same key, every order whose answer it never got.
         FixedRateLoad.Result result = load.offerUnansweredAgain(3);
         UUID halted = haltedOrder(orderService);
         Accounting.Report report = accounting.settle("order-service halted between commit and publish", result.offered(), result.accepted(),
                 result.refusedCount(), PATIENCE);
-        log.info("FAULT order-service halt: halted at order {}; {} orders offered again after the restart were replayed (committed before "
-                + "the halt), the rest placed anew", halted, result.replayed().size());
+        log.info("FAULT order-service halt: halted at order {}; {} orders unanswered while it was down, offered again after the restart: "
+                + "{} replayed (committed before the halt), the rest placed anew", halted, unanswered, result.replayed().size());
 
         assertNothingLostNorTwice(report, result);
         assertThat(result.accepted()).as("the order committed when the JVM halted").containsKey(halted);
+        assertThat(unanswered).as("orders offered while the order-service was down").isPositive();
+        assertThat(result.unanswered()).as("orders still unanswered after the restart").isEmpty();
         for (Service worker : ExactlyOnce.WORKERS) {
             assertThat(client.get(system.uri(worker).resolve("/api/processed/" + halted))).as("halted order applied by %s", worker.module())
                     .isNotNull();

@@ -130,7 +130,7 @@ final class FixedRateLoad {
             else if (response.statusCode() == 202) {
                 UUID orderId = UUID.fromString(Checkout.JSON.readTree(response.body()).get("orderId").asString());
                 accepted.put(orderId, offer.quantity());
-                if (response.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                if (response.headers().firstValue("Idempotent-Replayed").orElse("false").equals("true")) {
                     replayed.add(orderId);
                 }
             }

@@ -82,6 +82,7 @@ final class RabbitNode implements AutoCloseable {
                     listeners.tcp.local = 127.0.0.1:%d
                     management.tcp.ip = 127.0.0.1
                     management.tcp.port = %d
+                    collect_statistics_interval = 1000
                     """.formatted(amqp, management));
             String nodeName = "flashsale-faults-" + ProcessHandle.current().pid() + "@localhost";
             ProcessBuilder builder = new ProcessBuilder(command("rabbitmq-server")).redirectErrorStream(true)
