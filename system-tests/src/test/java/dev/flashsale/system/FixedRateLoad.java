@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.List;
 
 /**
  * Orders offered to the asynchronous checkout at a fixed rate for a fixed time, whatever the answers take (an open
@@ -77,6 +77,7 @@ final class FixedRateLoad {
 
     /** Waits until every order was offered and each has its answer (or gave up waiting for it). */
     Result await() throws InterruptedException {
+        // Offering takes orders / rate seconds; the last answer may take ANSWER_TIMEOUT more. Generously bounded.
         if (!answered.await(ANSWER_TIMEOUT.toSeconds() + orders, TimeUnit.SECONDS)) {
             throw new IllegalStateException("The load did not end: " + answered.getCount() + " orders without an outcome");
         }
