@@ -124,6 +124,29 @@ public final class ServiceProcess {
         log.info("Killed {} (SIGKILL)", service.module());
     }
 
+    /**
+     * Writes what every thread of the process is doing ({@code jcmd <pid> Thread.print}) beside its log, for a test that
+     * finds it stuck; returns that file.
+     */
+    public synchronized Path threadDump() {
+        Path dump = logFile.resolveSibling(service.module() + "-threads-" + System.currentTimeMillis() + ".txt");
+        if (!isAlive()) {
+            return dump;
+        }
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (IOException ex) {
+            log.warn("No thread dump of {}: {}", service.module(), ex.toString());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return dump;
+    }
+
     /** Whether {@code /actuator/health} answers UP. */
     public boolean isHealthy() {
         try {

@@ -84,12 +84,13 @@ final class ExactlyOnce {
     }
 
     /** Mails received so far, counted per order (GreenMail lists them per mailbox, not in order of arrival). */
-    private static Map<String, Long> mailsReceivedPerOrder(GreenMail smtp) {
+    static Map<String, Long> mailsReceivedPerOrder(GreenMail smtp) {
         return Arrays.stream(smtp.getReceivedMessages()).map(ExactlyOnce::orderIdOf)
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
-    private static int stockLeft(FlashSaleSystem system, Checkout client) {
+    /** Units of SKU-1 the inventory-worker has left. */
+    static int stockLeft(FlashSaleSystem system, Checkout client) {
         return client.get(system.uri(Service.INVENTORY_WORKER).resolve("/api/stock/SKU-1")).get("available").asInt();
     }
 

@@ -36,6 +36,20 @@ class SmtpGateway {
         do {
             Thread.sleep(pollInterval.toMillis());
         }
-        while (breaker.getState() == CircuitBreaker.State.OPEN);
+        while (breaker.getState() == CircuitBreaker.State.OPEN && !trialDue());
+    }
+
+    /**
+     * Whether the open breaker's wait is over. Watching the state alone waits forever when nothing else moves the
+     * breaker to half-open: automatic transition off in the settings, or its background scheduler late or stuck
+     * (resilience4j#2093), while every consumer sits here and none calls SMTP. Asking for a permission makes the
+     * transition as a caller would; the permission is handed back at once, for the call that follows to take.
+     */
+    private boolean trialDue() {
+        if (breaker.tryAcquirePermission()) {
+            breaker.releasePermission();
+            return true;
+        }
+        return false;
     }
 }

@@ -6,12 +6,17 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * The checkout reads JSON strictly: a request that is not exactly what the API describes is
  * refused with a 400, never guessed at. A misspelt field ({@code "quantitiy"}) would otherwise be
  * dropped, {@code 2.7} items rounded to 2, {@code "2"} taken for a number, and of two
  * {@code "currency"} keys one silently ignored: each would place an order the client did not mean.
+ * Text fields take JSON strings only: Jackson would otherwise read {@code 42}, {@code true} or {@code 1e400}
+ * into a text field as {@code "42"}, {@code "true"} or {@code "1e400"}, whatever scalar coercion says.
  *
  * <p>The workers read events the other way, as tolerant readers (see common-events' README):
  * the public API guards against client mistakes, the internal events against version skew.
@@ -27,6 +32,10 @@ class StrictJsonConfig {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .withCoercionConfig(LogicalType.Textual, text -> text
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 }

@@ -79,6 +79,17 @@ class OrderControllerTests {
                 arguments("duplicate key", TestApi.order("SKU-1", 1).replace("\"currency\":\"EUR\"", "\"currency\":\"EUR\",\"currency\":\"USD\""), 400),
                 arguments("too many lines", order("\"lines\":[" + String.join(",",
                         java.util.Collections.nCopies(101, "{\"sku\":\"S\",\"quantity\":1,\"unitPrice\":1}")) + "]"), 400),
+                arguments("price with an exponent beyond any integer", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":1e2147483647"), 400),
+                arguments("price over the maximum", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":1e12"), 400),
+                arguments("price with a fraction beyond any integer", line("\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":1e-2147483647"), 400),
+                arguments("total beyond what is stored", order("\"lines\":[" + String.join(",", java.util.Collections.nCopies(100,
+                        "{\"sku\":\"S\",\"quantity\":10000,\"unitPrice\":999999999999.99}")) + "]"), 400),
+                arguments("customer id as a number", TestApi.order("SKU-1", 1).replace("\"c-42\"", "42"), 400),
+                arguments("customer id as a boolean", TestApi.order("SKU-1", 1).replace("\"c-42\"", "true"), 400),
+                arguments("sku as a number", line("\"sku\":1,\"quantity\":1,\"unitPrice\":9.99"), 400),
+                arguments("sku as a float", line("\"sku\":1e400,\"quantity\":1,\"unitPrice\":9.99"), 400),
+                arguments("currency as a boolean", order("\"lines\":[{\"sku\":\"SKU-1\",\"quantity\":1,\"unitPrice\":9.99}]")
+                        .replace("\"EUR\"", "true"), 400),
                 arguments("body over the size limit", order("\"lines\":[{\"sku\":\"" + "S".repeat(20_000) + "\",\"quantity\":1,\"unitPrice\":1}]"), 413));
     }
 

@@ -1,0 +1,505 @@
+package dev.flashsale.system;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.events.Topology;
+import dev.flashsale.testsupport.TcpProxy;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fault-tolerance suite: each test offers orders at a fixed rate to the whole system (four processes, a RabbitMQ
+ * node of its own, a real SMTP server behind a TCP proxy), breaks one thing in the middle of the load, and ends
+ * with the same accounting: offered, accepted, applied by each worker, lost, applied twice. Lost and applied twice
+ * must be zero. The figures of the last run are in RELIABILITY.md.
+ *
+ * <p>One system for all the tests, in an order that ends with the faults that restart processes: a start costs
+ * about half a minute on two cores.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultSystemTests {
+
+    private static final Logger log = LoggerFactory.getLogger(FaultSystemTests.class);
+
+    /** Orders a second offered by every load: well within what the system sustains on two cores. */
+    static final int RATE = 50;
+
+    /** How long each load lasts; the fault strikes after {@link #FAULT_AFTER} orders were accepted. */
+    static final Duration LOAD = Duration.ofSeconds(10);
+    static final int FAULT_AFTER = RATE * 3;
+
+    /** How long a fault lasts, counted in orders accepted meanwhile: the checkout keeps accepting. */
+    static final int ACCEPTED_DURING_FAULT = RATE * 4;
+
+    static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    /** Attempts before a failing message is dead-lettered (flashsale.worker.retry.max-attempts, the default). */
+    static final int MAX_ATTEMPTS = 5;
+
+    private static RabbitNode broker;
+    private static GreenMail smtp;
+    private static TcpProxy smtpProxy;
+    private static FlashSaleSystem system;
+
+    private final Checkout client = new Checkout();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void startSystem() {
+        // The faults make other threads fail on purpose (GreenMail's, when SMTP is cut in the middle of a mail):
+        // a wait must not take them for the test's own failure.
+        Awaitility.doNotCatchUncaughtExceptionsByDefault();
+        broker = RabbitNode.start();
+        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        smtp.start();
+        smtpProxy = new TcpProxy("127.0.0.1", smtp.getSmtp().getPort());
+        system = FlashSaleSystem.builder(EndToEndSystemTests.repository())
+                .broker("127.0.0.1", broker.amqpPort(), "guest", "guest", "/")
+                .smtp("127.0.0.1", smtpProxy.port())
+                .property("flashsale.dashboard.rabbitmq.url", broker.managementUri().toString())
+                .property("flashsale.worker.retry.initial-interval", "100ms")
+                .property("flashsale.worker.retry.max-interval", "1s")
+                .property("flashsale.worker.costs.scale", "0")
+                // The SMTP breaker tries again after 2 s instead of 10 s, so the outage test ends sooner.
+                .property("resilience4j.circuitbreaker.instances.smtp.wait-duration-in-open-state", "2s")
+                .jvmOption("-XX:TieredStopAtLevel=1")
+                .workDirectory(EndToEndSystemTests.workDirectory("faults"))
+                .start();
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        Awaitility.reset();
+        try {
+            if (system != null) {
+                system.close();
+            }
+        }
+        finally {
+            smtpProxy.close();
+            smtp.stop();
+            broker.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void hostileCheckoutRequestsAreRefusedWithoutA5xxAndNothingIsStoredOrPublished() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        List<HostileRequests.Request> hostile = HostileRequests.generate();
+        assertThat(hostile).hasSizeGreaterThanOrEqualTo(1_000);
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+
+        Map<String, Integer> answers = new TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> sent = hostile.stream().map(request -> pool.submit(() -> send(request))).toList();
+            for (int i = 0; i < sent.size(); i++) {
+                String answer = sent.get(i).get();
+                answers.merge(answer, 1, Integer::sum);
+                // Tomcat refuses a header over its limit itself, with a 400 before any application code: no problem body.
+                boolean problemExpected = !hostile.get(i).kind().equals("bad idempotency key");
+                if (!answer.startsWith("4") || (problemExpected && answer.contains("no problem body"))) {
+                    wrong.add(hostile.get(i).kind() + " -> " + answer);
+                }
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        FixedRateLoad.Result result = load.await();
+        Checkout.Answer normal = client.post(orderService().resolve("/api/orders"), Checkout.order(1));
+        Map<UUID, Integer> accepted = new HashMap<>(result.accepted());
+        accepted.put(UUID.fromString(normal.json().get("orderId").asString()), 1);
+        Accounting.Report report = accounting.settle("bad input (" + hostile.size() + " hostile requests)", result.offered() + 1,
+                accepted, result.refusedCount(), PATIENCE);
+        log.info("FAULT bad input: {} hostile requests answered {}", hostile.size(), answers);
+
+        assertThat(wrong).as("hostile requests not refused with a 4xx problem").isEmpty();
+        assertThat(normal.status()).as("a normal checkout afterwards").isEqualTo(202);
+        assertThat(report.unasked()).as("orders stored and published from a hostile request").isZero();
+        assertNothingLostNorTwice(report, result);
+        for (JsonNode order : client.get(orderService().resolve("/api/dashboard")).get("latestOrders")) {
+            assertThat(accepted).as("the latest orders stored").containsKey(UUID.fromString(order.get("orderId").asString()));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void poisonMessagesEndInTheDeadLetterQueuesAndValidOrdersKeepFlowing() throws Exception {
+        // The same load without poison first: the rate the poison is compared with.
+        Accounting clean = Accounting.begin(system, smtp, client);
+        long cleanStart = System.nanoTime();
+        FixedRateLoad cleanLoad = FixedRateLoad.start(orderService(), RATE, LOAD);
+        FixedRateLoad.Result cleanResult = cleanLoad.await();
+        long cleanLoadEnd = System.nanoTime();
+        Accounting.Report cleanReport = clean.settle("poison, clean run", cleanResult.offered(), cleanResult.accepted(),
+                cleanResult.refusedCount(), PATIENCE);
+        double cleanSeconds = (System.nanoTime() - cleanStart) / 1e9;
+        double cleanDrain = (System.nanoTime() - cleanLoadEnd) / 1e9;
+        assertNothingLostNorTwice(cleanReport, cleanResult);
+
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        long start = System.nanoTime();
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+        List<String> malformed = new ArrayList<>();
+        List<String> unknownVersion = new ArrayList<>();
+        List<String> alwaysFailing = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            malformed.add(poison("malformed-json"));
+            unknownVersion.add(poison("unknown-version"));
+            if (i % 3 == 0) {
+                alwaysFailing.add(alwaysFailingPoison());
+            }
+            // One of each every 0.8 s, all within the load's 10 s.
+            double next = (i + 1) * 0.8;
+            await().atMost(Duration.ofSeconds(5)).until(() -> load.elapsedSeconds() >= next);
+        }
+        FixedRateLoad.Result result = load.await();
+        long loadEnd = System.nanoTime();
+        Accounting.Report report = accounting.settle("poison messages", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double drain = (System.nanoTime() - loadEnd) / 1e9;
+
+        Map<Service, Map<String, Integer>> parked = new HashMap<>();
+        for (Service worker : ExactlyOnce.WORKERS) {
+            List<String> expected = new ArrayList<>(malformed);
+            expected.addAll(unknownVersion);
+            if (worker == Service.ANALYTICS_WORKER) {
+                expected.addAll(alwaysFailing);
+            }
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetterAttempts(worker).keySet())
+                    .as("poison parked by %s", worker.module()).containsAll(expected));
+            parked.put(worker, deadLetterAttempts(worker));
+        }
+        double cleanRate = cleanResult.accepted().size() / cleanSeconds;
+        double poisonedRate = result.accepted().size() / seconds;
+        log.info("FAULT poison: {} malformed, {} unknown version, {} always failing; valid orders applied at {} orders/s with poison "
+                        + "against {} without (ratio {}); all applied {} s after the load's end with poison, {} s without",
+                malformed.size(), unknownVersion.size(), alwaysFailing.size(), "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate),
+                "%.2f".formatted(poisonedRate / cleanRate), "%.1f".formatted(drain), "%.1f".formatted(cleanDrain));
+
+        assertNothingLostNorTwice(report, result);
+        for (Service worker : ExactlyOnce.WORKERS) {
+            for (String eventId : malformed) {
+                assertThat(parked.get(worker).get(eventId)).as("attempts at a malformed message").isEqualTo(1);
+            }
+            for (String eventId : unknownVersion) {
+                assertThat(parked.get(worker).get(eventId)).as("attempts at an unknown version").isEqualTo(1);
+            }
+        }
+        for (String eventId : alwaysFailing) {
+            assertThat(parked.get(Service.ANALYTICS_WORKER).get(eventId)).as("attempts at a message its handler always fails")
+                    .isEqualTo(MAX_ATTEMPTS);
+        }
+        assertThat(poisonedRate / cleanRate).as("valid orders' rate with poison, against without").isGreaterThan(0.8);
+    }
+
+    @Test
+    @Order(3)
+    void aSlowWorkerHoldsNoOtherBackAndItsQueueDrainsAfterwards() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        Map<String, AtomicLong> maxDepth = new ConcurrentHashMap<>();
+        sampler.scheduleAtFixedRate(() -> Topology.WORK_QUEUES.forEach(queue -> maxDepth.computeIfAbsent(queue, name -> new AtomicLong())
+                .accumulateAndGet(broker.depth(queue), Math::max)), 0, 250, TimeUnit.MILLISECONDS);
+        FixedRateLoad.Result result;
+        Map<Service, Integer> appliedAtLoadEnd = new HashMap<>();
+        double drainSeconds;
+        try {
+            setWorkerLatency(Service.ANALYTICS_WORKER, Duration.ofMillis(100));
+            FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+            result = load.await();
+            long loadEnd = System.nanoTime();
+            for (Service worker : List.of(Service.EMAIL_WORKER, Service.INVENTORY_WORKER)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> accounting.newlyApplied(worker).containsAll(result.accepted().keySet()));
+            }
+            for (Service worker : ExactlyOnce.WORKERS) {
+                appliedAtLoadEnd.put(worker, (int) accounting.newlyApplied(worker).stream().filter(result.accepted()::containsKey).count());
+            }
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> broker.depth(Topology.ANALYTICS_QUEUE) == 0);
+            drainSeconds = (System.nanoTime() - loadEnd) / 1e9;
+        }
+        finally {
+            setWorkerLatency(Service.ANALYTICS_WORKER, Duration.ZERO);
+            sampler.shutdownNow();
+        }
+        Accounting.Report report = accounting.settle("slow consumer", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
+        log.info("FAULT slow consumer: applied within 5 s of the load's end {}; max queue depth {}; analytics drained {} s after the load",
+                appliedAtLoadEnd, maxDepth, "%.1f".formatted(drainSeconds));
+
+        assertNothingLostNorTwice(report, result);
+        assertThat(appliedAtLoadEnd.get(Service.ANALYTICS_WORKER)).as("the slow worker was behind when the load ended")
+                .isLessThan(result.accepted().size() * 9 / 10);
+        assertThat(maxDepth.get(Topology.ANALYTICS_QUEUE).get()).as("the slow worker's queue grew").isGreaterThanOrEqualTo(RATE * 2);
+        assertThat(maxDepth.get(Topology.EMAIL_QUEUE).get()).as("the email queue stayed short").isLessThan(RATE * 2);
+        assertThat(maxDepth.get(Topology.INVENTORY_QUEUE).get()).as("the inventory queue stayed short").isLessThan(RATE * 2);
+    }
+
+    @Test
+    @Order(4)
+    void mailsWaitWhileSmtpIsUnreachableAndAreSentOnceWhenItIsBack() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        long deadLetteredBefore = client.get(system.uri(Service.EMAIL_WORKER).resolve("/api/stats")).get("deadLettered").asLong();
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+        await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
+        int mailsAtCut;
+        int mailsAtRestore;
+        smtpProxy.cut();
+        try {
+            mailsAtCut = smtp.getReceivedMessages().length;
+            int acceptedAtCut = load.acceptedSoFar();
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedSoFar() >= acceptedAtCut + ACCEPTED_DURING_FAULT);
+            mailsAtRestore = smtp.getReceivedMessages().length;
+        }
+        finally {
+            smtpProxy.restore();
+        }
+        FixedRateLoad.Result result = load.await();
+        Accounting.Report report = accounting.settle("SMTP outage", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
+        JsonNode stats = client.get(system.uri(Service.EMAIL_WORKER).resolve("/api/stats"));
+        log.info("FAULT SMTP outage: {} mails arrived while SMTP was cut (in flight at the cut); email-worker stats {}",
+                mailsAtRestore - mailsAtCut, stats);
+
+        assertNothingLostNorTwice(report, result);
+        assertThat(mailsAtRestore - mailsAtCut).as("mails sent while SMTP was unreachable").isLessThanOrEqualTo(5);
+        assertThat(stats.get("deadLettered").asLong() - deadLetteredBefore).as("mails dead-lettered because of the outage").isZero();
+    }
+
+    @Test
+    @Order(5)
+    void aWorkerKilledMidLoadGetsItsUnacknowledgedMessagesAgainAndAppliesEachOnce() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        ServiceProcess inventory = system.process(Service.INVENTORY_WORKER);
+        // Slower than the load, so that a backlog builds and it holds a prefetch of unacknowledged messages when it is
+        // killed (the restarted process starts with its knobs at zero).
+        setWorkerLatency(Service.INVENTORY_WORKER, Duration.ofMillis(100));
+        // Longer than the others: the backlog takes a few seconds to build before the kill, and the load goes on after it.
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(3).dividedBy(2));
+        await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong() >= 10);
+        long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong();
+        inventory.kill();
+        double killedAt = load.elapsedSeconds();
+        int acceptedAtKill = load.acceptedSoFar();
+        // Down for 2 s while the load goes on: the broker keeps what arrives meanwhile.
+        await().atMost(Duration.ofSeconds(5)).until(() -> load.elapsedSeconds() >= killedAt + 2);
+        int acceptedWhileDown = load.acceptedSoFar() - acceptedAtKill;
+        inventory.start();
+        inventory.awaitHealthy(Duration.ofMinutes(2));
+        FixedRateLoad.Result result = load.await();
+        Accounting.Report report = accounting.settle("inventory-worker SIGKILL", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
+        log.info("FAULT worker SIGKILL: inventory-worker held about {} unacknowledged messages when killed at {} s; {} orders accepted while "
+                + "it was down; after restart {}", unacknowledged, "%.1f".formatted(killedAt), acceptedWhileDown,
+                client.get(system.uri(Service.INVENTORY_WORKER).resolve("/api/stats")));
+
+        assertNothingLostNorTwice(report, result);
+        assertThat(unacknowledged).as("messages the killed worker held unacknowledged").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    @Order(6)
+    void checkoutsAreAcceptedWhileTheBrokerIsStoppedAndEverythingIsAppliedOnceItIsBack() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        // Longer than the others: rabbitmqctl alone takes seconds to stop and start the broker.
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(2));
+        await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
+        int acceptedWhileDown;
+        long downAt = System.nanoTime();
+        double downSeconds;
+        try {
+            broker.stopApp();
+            int acceptedAtStop = load.acceptedSoFar();
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.acceptedSoFar() >= acceptedAtStop + ACCEPTED_DURING_FAULT / 2);
+            acceptedWhileDown = load.acceptedSoFar() - acceptedAtStop;
+        }
+        finally {
+            broker.startApp();
+            downSeconds = (System.nanoTime() - downAt) / 1e9;
+        }
+        FixedRateLoad.Result result = load.await();
+        Accounting.Report report = accounting.settle("broker stopped", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
+        log.info("FAULT broker stopped: down {} s, {} orders accepted while it was", "%.1f".formatted(downSeconds), acceptedWhileDown);
+
+        assertNothingLostNorTwice(report, result);
+        assertThat(result.refusedCount()).as("checkouts refused").isZero();
+        assertThat(result.unanswered()).as("checkouts unanswered").isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void anOrderServiceHaltedBetweenCommitAndPublishPublishesWhatWasLeftAfterItsRestart() throws Exception {
+        Accounting accounting = Accounting.begin(system, smtp, client);
+        ServiceProcess orderService = system.process(Service.ORDER_SERVICE);
+        FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
+        await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
+        try {
+            HttpResponse<String> halt = http.send(admin(HttpRequest.newBuilder(orderService().resolve("/api/admin/faults")))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"afterCommitFault\":\"HALT\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(halt.statusCode()).isEqualTo(200);
+        }
+        catch (IOException ex) {
+            // Under load the next commit can come before the answer: the JVM halted with the answer unsent.
+            log.info("The order-service halted before it answered the fault knob: {}", ex.toString());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orderService.isAlive());
+        orderService.start();
+        orderService.awaitHealthy(Duration.ofMinutes(2));
+        int unanswered = load.await().unanswered().size();
+        // The client offers again, with the same key, every order whose answer it never got.
+        FixedRateLoad.Result result = load.offerUnansweredAgain(3);
+        UUID halted = haltedOrder(orderService);
+        Accounting.Report report = accounting.settle("order-service halted between commit and publish", result.offered(), result.accepted(),
+                result.refusedCount(), PATIENCE);
+        log.info("FAULT order-service halt: halted at order {}; {} orders unanswered while it was down, offered again after the restart: "
+                + "{} replayed (committed before the halt), the rest placed anew", halted, unanswered, result.replayed().size());
+
+        assertNothingLostNorTwice(report, result);
+        assertThat(result.accepted()).as("the order committed when the JVM halted").containsKey(halted);
+        assertThat(unanswered).as("orders offered while the order-service was down").isPositive();
+        assertThat(result.unanswered()).as("orders still unanswered after the restart").isEmpty();
+        for (Service worker : ExactlyOnce.WORKERS) {
+            assertThat(client.get(system.uri(worker).resolve("/api/processed/" + halted))).as("halted order applied by %s", worker.module())
+                    .isNotNull();
+        }
+    }
+
+    private static void assertNothingLostNorTwice(Accounting.Report report, FixedRateLoad.Result result) {
+        assertThat(result.accepted()).as("orders accepted").isNotEmpty();
+        assertThat(report.lost()).as("lost: " + report.line()).isZero();
+        assertThat(report.twice()).as("applied twice: " + report.line()).isZero();
+        assertThat(report.unasked()).as("applied and never accepted: " + report.line()).isZero();
+    }
+
+    /** The order the order-service said it halted at, from its log. */
+    private static UUID haltedOrder(ServiceProcess orderService) throws IOException {
+        Matcher matcher = Pattern.compile("halting between commit and publish of order ([0-9a-f-]{36})")
+                .matcher(Files.readString(orderService.logFile()));
+        UUID halted = null;
+        while (matcher.find()) {
+            halted = UUID.fromString(matcher.group(1));
+        }
+        assertThat(halted).as("the order-service logged where it halted").isNotNull();
+        return halted;
+    }
+
+    /** Sends one hostile request; answers its status, or what went wrong on the way. */
+    private String send(HostileRequests.Request request) {
+        HttpRequest.BodyPublisher body = request.chunked()
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(request.body()))
+                : HttpRequest.BodyPublishers.ofByteArray(request.body());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(orderService().resolve("/api/orders")).timeout(Duration.ofSeconds(30)).POST(body);
+        if (request.contentType() != null) {
+            builder.header("Content-Type", request.contentType());
+        }
+        if (request.idempotencyKey() != null) {
+            builder.header("Idempotency-Key", request.idempotencyKey());
+        }
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            boolean problem = response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json");
+            return response.statusCode() + (problem ? "" : " (no problem body)");
+        }
+        catch (IOException ex) {
+            // The server may close the connection on a body far over the limit after it answered: not a 5xx.
+            return "connection closed (" + ex.getClass().getSimpleName() + ")";
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Publishes a poison message through the order-service's admin API; answers its event id. */
+    private String poison(String kind) throws Exception {
+        HttpResponse<String> response = http.send(admin(HttpRequest.newBuilder(orderService().resolve("/api/admin/poison?kind=" + kind)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("poison %s published", kind).isEqualTo(202);
+        return Checkout.JSON.readTree(response.body()).get("messageId").asString();
+    }
+
+    /**
+     * A well-formed order.placed that the analytics-worker's handler fails on at every attempt: its revenue does not fit
+     * the sales table's column, as a bug or a producer's mistake would have it. Straight into the analytics queue,
+     * so that only the worker whose handler fails sees it.
+     */
+    private String alwaysFailingPoison() {
+        UUID eventId = UUID.randomUUID();
+        UUID orderId = UUID.randomUUID();
+        String payload = """
+                {"eventId":"%s","orderId":"%s","customer":{"id":"poison","email":"poison@example.com"},
+                 "lines":[{"sku":"POISON-1","quantity":1,"unitPrice":1000000000000000000000}],"total":1000000000000000000000,
+                 "currency":"EUR","occurredAt":"2026-01-01T00:00:00Z"}""".formatted(eventId, orderId);
+        Map<String, Object> properties = Map.of("message_id", eventId.toString(), "content_type", "application/json", "delivery_mode", 2,
+                "headers", Map.of("event-type", "order.placed", "event-version", 1, "order-id", orderId.toString()));
+        assertThat(broker.publishToQueue(Topology.ANALYTICS_QUEUE, properties, payload)).as("always failing poison routed").isTrue();
+        return eventId.toString();
+    }
+
+    /** A worker's parked dead letters: event id to the attempts made before it was dead-lettered. */
+    private Map<String, Integer> deadLetterAttempts(Service worker) throws Exception {
+        HttpResponse<String> response = http.send(admin(HttpRequest.newBuilder(system.uri(worker).resolve("/api/admin/dead-letters?limit=500")))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Integer> attempts = new HashMap<>();
+        for (JsonNode deadLetter : Checkout.JSON.readTree(response.body()).get("deadLetters")) {
+            attempts.put(deadLetter.get("eventId").asString(), deadLetter.get("attempts").asInt());
+        }
+        return attempts;
+    }
+
+    private void setWorkerLatency(Service worker, Duration latency) throws Exception {
+        HttpResponse<String> response = http.send(admin(HttpRequest.newBuilder(system.uri(worker).resolve("/api/admin/faults")))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"failureRate\":0,\"latency\":\"%s\",\"crashRate\":0}".formatted(latency)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("fault knobs of %s: %s", worker.module(), response.body()).isEqualTo(200);
+    }
+
+    private static HttpRequest.Builder admin(HttpRequest.Builder request) {
+        return request.timeout(Duration.ofSeconds(10)).header("Authorization",
+                "Basic " + Base64.getEncoder().encodeToString("system-test:system-test".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static URI orderService() {
+        return system.uri(Service.ORDER_SERVICE);
+    }
+}

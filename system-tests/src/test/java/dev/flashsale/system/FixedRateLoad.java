@@ -1,0 +1,144 @@
+package dev.flashsale.system;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Orders offered to the asynchronous checkout at a fixed rate for a fixed time, whatever the answers take (an open
+ * model: a slow or absent service cannot slow the offering down). Each order carries an {@code Idempotency-Key}, so
+ * that one whose answer never came (the service died, the connection was refused) can be offered again and is then
+ * either replayed (it had been committed) or placed (it had not), as a real client would do.
+ */
+final class FixedRateLoad {
+
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI checkout;
+    private final int orders;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicInteger offered = new AtomicInteger();
+    private final Map<UUID, Integer> accepted = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+    private final List<Offer> unanswered = new CopyOnWriteArrayList<>();
+    private final List<UUID> replayed = new CopyOnWriteArrayList<>();
+    private final CountDownLatch answered;
+    private final long startedAt = System.nanoTime();
+
+    private FixedRateLoad(URI orderService, int orders) {
+        this.checkout = orderService.resolve("/api/orders");
+        this.orders = orders;
+        this.answered = new CountDownLatch(orders);
+    }
+
+    /** Starts offering {@code perSecond} orders a second for {@code duration}, from now, in the background. */
+    static FixedRateLoad start(URI orderService, int perSecond, Duration duration) {
+        FixedRateLoad load = new FixedRateLoad(orderService, (int) (perSecond * duration.toMillis() / 1000));
+        load.ticker.scheduleAtFixedRate(load::offerNext, 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
+        return load;
+    }
+
+    /** One order offered once: its key and body, kept to offer it again. */
+    record Offer(String key, String body, int quantity) {
+    }
+
+    /** What the load amounted to once every order was offered and answered (or timed out). */
+    record Result(int offered, Map<UUID, Integer> accepted, Map<Integer, Integer> refused, List<Offer> unanswered,
+            List<UUID> replayed, Duration took) {
+
+        int refusedCount() {
+            return refused.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    /** Seconds since the load started. */
+    double elapsedSeconds() {
+        return (System.nanoTime() - startedAt) / 1e9;
+    }
+
+    int acceptedSoFar() {
+        return accepted.size();
+    }
+
+    /** Waits until every order was offered and each has its answer (or gave up waiting for it). */
+    Result await() throws InterruptedException {
+        // Offering takes orders / rate seconds; the last answer may take ANSWER_TIMEOUT more. Generously bounded.
+        if (!answered.await(ANSWER_TIMEOUT.toSeconds() + orders, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("The load did not end: " + answered.getCount() + " orders without an outcome");
+        }
+        ticker.shutdownNow();
+        return result();
+    }
+
+    /**
+     * Offers every order that got no answer again, with its key, until each is answered (or {@code attempts} run out):
+     * a 202 replay means it had been committed before the failure.
+     */
+    Result offerUnansweredAgain(int attempts) {
+        for (int attempt = 0; attempt < attempts && !unanswered.isEmpty(); attempt++) {
+            List<Offer> again = List.copyOf(unanswered);
+            unanswered.clear();
+            List<CompletableFuture<Void>> sent = again.stream().map(this::send).toList();
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+        }
+        return result();
+    }
+
+    private Result result() {
+        Map<Integer, Integer> refusedCounts = new ConcurrentHashMap<>();
+        refused.forEach((status, count) -> refusedCounts.put(status, count.get()));
+        return new Result(offered.get(), Map.copyOf(accepted), Map.copyOf(refusedCounts), List.copyOf(unanswered),
+                List.copyOf(replayed), Duration.ofNanos(System.nanoTime() - startedAt));
+    }
+
+    private void offerNext() {
+        int n = offered.incrementAndGet();
+        if (n > orders) {
+            offered.decrementAndGet();
+            ticker.shutdown();
+            return;
+        }
+        int quantity = ThreadLocalRandom.current().nextInt(1, 4);
+        String body = """
+                {"customer":{"id":"load-%d","email":"load%d@example.com"},
+                 "lines":[{"sku":"SKU-1","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}""".formatted(n, n, quantity);
+        send(new Offer("load-" + UUID.randomUUID(), body, quantity)).whenComplete((ignored, failure) -> answered.countDown());
+    }
+
+    private CompletableFuture<Void> send(Offer offer) {
+        HttpRequest request = HttpRequest.newBuilder(checkout).timeout(ANSWER_TIMEOUT)
+                .header("Content-Type", "application/json").header("Idempotency-Key", offer.key())
+                .POST(HttpRequest.BodyPublishers.ofString(offer.body())).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            if (failure != null) {
+                unanswered.add(offer);
+            }
+            else if (response.statusCode() == 202) {
+                UUID orderId = UUID.fromString(Checkout.JSON.readTree(response.body()).get("orderId").asString());
+                accepted.put(orderId, offer.quantity());
+                if (response.headers().firstValue("Idempotent-Replayed").orElse("false").equals("true")) {
+                    replayed.add(orderId);
+                }
+            }
+            else {
+                refused.computeIfAbsent(response.statusCode(), status -> new AtomicInteger()).incrementAndGet();
+            }
+            return null;
+        });
+    }
+}
