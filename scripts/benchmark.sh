@@ -3,7 +3,7 @@
 # machine, in a virtual host of its own) and runs sync against async, the flash sale, the sustained steps and
 # the broker alone (PerfTest), checking that every accepted order was applied exactly once by every worker.
 #
-#   scripts/benchmark.sh            the full run (about half an hour), the figures of BENCHMARKS.md
+#   scripts/benchmark.sh            the full run (10 to 30 minutes), the figures of BENCHMARKS.md
 #   scripts/benchmark.sh short      a few seconds of each part, as CI runs it
 #
 # The report: load-test/target/benchmark/<time>/index.html (charts), summary.md, summary.json.
