@@ -3,16 +3,10 @@ package dev.flashsale.load;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.testsupport.RabbitManagement;
 
 /** The RabbitMQ management HTTP API, for what the benchmark needs: virtual hosts, and queue depths and rates. */
 final class BrokerManagement {
@@ -31,26 +25,27 @@ final class BrokerManagement {
     }
 
     private final Broker broker;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final RabbitManagement management;
     private final ObjectMapper json = new ObjectMapper();
 
     BrokerManagement(Broker broker) {
         this.broker = broker;
+        this.management = new RabbitManagement(URI.create(broker.managementUrl()), broker.username(), broker.password());
     }
 
     /** Creates a virtual host and gives the user every permission on it. */
     void createVirtualHost(String name) {
-        send("PUT", "/api/vhosts/" + encode(name), "{}");
-        send("PUT", "/api/permissions/" + encode(name) + "/" + encode(broker.username()),
+        send("PUT", "/api/vhosts/" + RabbitManagement.encode(name), "{}");
+        send("PUT", "/api/permissions/" + RabbitManagement.encode(name) + "/" + RabbitManagement.encode(broker.username()),
                 "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
     }
 
     void deleteVirtualHost(String name) {
-        send("DELETE", "/api/vhosts/" + encode(name), null);
+        send("DELETE", "/api/vhosts/" + RabbitManagement.encode(name), null);
     }
 
     QueueState queue(String virtualHost, String queue) {
-        JsonNode node = read(send("GET", "/api/queues/" + encode(virtualHost) + "/" + encode(queue), null));
+        JsonNode node = read(send("GET", "/api/queues/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(queue), null));
         JsonNode stats = node.path("message_stats");
         return new QueueState(node.path("messages").asLong(), node.path("messages_unacknowledged").asLong(),
                 node.path("consumers").asInt(), stats.path("publish_details").path("rate").asDouble(),
@@ -59,13 +54,7 @@ final class BrokerManagement {
 
     /** Whether the management API answers at all. */
     boolean answers() {
-        try {
-            send("GET", "/api/overview", null);
-            return true;
-        }
-        catch (RuntimeException ex) {
-            return false;
-        }
+        return management.answers();
     }
 
     private JsonNode read(String body) {
@@ -78,32 +67,6 @@ final class BrokerManagement {
     }
 
     private String send(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(broker.managementUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((broker.username() + ":" + broker.password()).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException("RabbitMQ management API: " + method + " " + path + " answered "
-                        + response.statusCode() + " " + response.body());
-            }
-            return response.body();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException("The RabbitMQ management API does not answer at " + broker.managementUrl()
-                    + " (enable it: rabbitmq-plugins enable rabbitmq_management)", ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+        return management.send(method, path, body);
     }
 }

@@ -7,23 +7,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -53,8 +49,7 @@ final class RabbitNode implements AutoCloseable {
     private final int managementPort;
     private final Path directory;
     private final Process process;
-    // HTTP/1.1: the management API's server drops a POST that asks to upgrade to HTTP/2, as the JDK client does by default.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private final RabbitManagement management;
 
     private RabbitNode(String nodeName, int amqpPort, int managementPort, Path directory, Process process) {
         this.nodeName = nodeName;
@@ -62,6 +57,7 @@ final class RabbitNode implements AutoCloseable {
         this.managementPort = managementPort;
         this.directory = directory;
         this.process = process;
+        this.management = new RabbitManagement(managementUri(), "guest", "guest");
     }
 
     /** Starts a node and waits until AMQP and the management API answer. */
@@ -133,7 +129,7 @@ final class RabbitNode implements AutoCloseable {
 
     /** A queue of the default virtual host as the management API describes it (messages, consumers, rates). */
     JsonNode queue(String name) {
-        return Checkout.JSON.readTree(management("GET", "/api/queues/%2F/" + encode(name), null));
+        return Checkout.JSON.readTree(management.send("GET", "/api/queues/%2F/" + RabbitManagement.encode(name), null));
     }
 
     /** How many messages a queue holds, ready and unacknowledged, from the management API. */
@@ -148,7 +144,7 @@ final class RabbitNode implements AutoCloseable {
     boolean publishToQueue(String queue, Map<String, Object> properties, String payload) {
         String body = Checkout.JSON.writeValueAsString(Map.of("properties", properties, "routing_key", queue,
                 "payload", payload, "payload_encoding", "string"));
-        return Checkout.JSON.readTree(management("POST", "/api/exchanges/%2F/amq.default/publish", body)).get("routed").asBoolean();
+        return Checkout.JSON.readTree(management.send("POST", "/api/exchanges/%2F/amq.default/publish", body)).get("routed").asBoolean();
     }
 
     @Override
@@ -178,17 +174,7 @@ final class RabbitNode implements AutoCloseable {
         await("the RabbitMQ node " + nodeName + " answering (logs in " + directory.resolve("log") + ")")
                 .atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .failFast("the RabbitMQ node " + nodeName + " exited; see " + directory.resolve("rabbitmq-server.out"), () -> !process.isAlive())
-                .until(() -> answers(amqpPort) && managementAnswers());
-    }
-
-    private boolean managementAnswers() {
-        try {
-            management("GET", "/api/overview", null);
-            return true;
-        }
-        catch (IllegalStateException ex) {
-            return false;
-        }
+                .until(() -> answers(amqpPort) && management.answers());
     }
 
     private void rabbitmqctl(String action) {
@@ -201,28 +187,6 @@ final class RabbitNode implements AutoCloseable {
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot run rabbitmqctl (is RabbitMQ installed?)", ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private String management(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(managementUri().resolve(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return response.body();
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(method + " " + path + " failed: " + ex, ex);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -277,7 +241,4 @@ final class RabbitNode implements AutoCloseable {
         }
     }
 
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

@@ -1,16 +1,11 @@
 package dev.flashsale.testsupport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -49,9 +44,8 @@ public final class TestBroker {
     private final int port;
     private final String username;
     private final String password;
-    private final URI managementUri;
+    private final RabbitManagement management;
     private final String virtualHost;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final JsonMapper json = JsonMapper.builder().build();
 
     private TestBroker(String host, int port, String username, String password, URI managementUri) {
@@ -59,7 +53,7 @@ public final class TestBroker {
         this.port = port;
         this.username = username;
         this.password = password;
-        this.managementUri = managementUri;
+        this.management = new RabbitManagement(managementUri, username, password);
         this.virtualHost = VHOST_PREFIX + System.currentTimeMillis() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -104,7 +98,7 @@ public final class TestBroker {
 
     /** A queue of this virtual host as the management API describes it (messages, consumers, rates). */
     public JsonNode queue(String queue) {
-        return json.readTree(send("GET", "/api/queues/" + encode(virtualHost) + "/" + encode(queue), null).body());
+        return json.readTree(send("GET", "/api/queues/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(queue), null));
     }
 
     /**
@@ -113,12 +107,12 @@ public final class TestBroker {
      * moments, not at once: a test waits for the effect it needs.
      */
     public void applyQueuePolicy(String name, String pattern, Map<String, Object> definition) {
-        send("PUT", "/api/policies/" + encode(virtualHost) + "/" + encode(name), json.writeValueAsString(
+        send("PUT", "/api/policies/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(name), json.writeValueAsString(
                 Map.of("pattern", pattern, "definition", definition, "apply-to", "queues", "priority", 100)));
     }
 
     public void deletePolicy(String name) {
-        send("DELETE", "/api/policies/" + encode(virtualHost) + "/" + encode(name), null);
+        send("DELETE", "/api/policies/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(name), null);
     }
 
     private static TestBroker locate() {
@@ -150,15 +144,15 @@ public final class TestBroker {
 
     private void createVirtualHost() {
         sweepStaleVirtualHosts();
-        send("PUT", "/api/vhosts/" + encode(virtualHost), "{}");
-        send("PUT", "/api/permissions/" + encode(virtualHost) + "/" + encode(username),
+        send("PUT", "/api/vhosts/" + RabbitManagement.encode(virtualHost), "{}");
+        send("PUT", "/api/permissions/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(username),
                 "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
         log.info("Tests use the virtual host {}", virtualHost);
     }
 
     private void deleteVirtualHost() {
         try {
-            send("DELETE", "/api/vhosts/" + encode(virtualHost), null);
+            send("DELETE", "/api/vhosts/" + RabbitManagement.encode(virtualHost), null);
         }
         catch (RuntimeException ex) {
             log.warn("Could not delete the test virtual host {}: {}", virtualHost, ex.getMessage());
@@ -168,40 +162,24 @@ public final class TestBroker {
     /** Virtual hosts left behind by test JVMs that were killed before their shutdown hook ran. */
     private void sweepStaleVirtualHosts() {
         long now = System.currentTimeMillis();
-        for (JsonNode vhost : json.readTree(send("GET", "/api/vhosts", null).body())) {
+        for (JsonNode vhost : json.readTree(send("GET", "/api/vhosts", null))) {
             Matcher matcher = VHOST_CREATED_AT.matcher(vhost.get("name").asString());
             if (matcher.matches() && now - Long.parseLong(matcher.group(1)) > STALE_AFTER.toMillis()) {
-                send("DELETE", "/api/vhosts/" + encode(matcher.group()), null);
+                send("DELETE", "/api/vhosts/" + RabbitManagement.encode(matcher.group()), null);
             }
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(managementUri.resolve(path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
+    private String send(String method, String path, String body) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException("RabbitMQ management API: " + method + " " + path + " answered "
-                        + response.statusCode() + " " + response.body());
-            }
-            return response;
+            return management.send(method, path, body);
         }
-        catch (IOException ex) {
+        catch (UncheckedIOException ex) {
             throw new IllegalStateException("""
                     The RabbitMQ management API does not answer at %s (%s).
                       The tests create a virtual host of their own through it. Enable it with
                       `rabbitmq-plugins enable rabbitmq_management`, or point FLASHSALE_TEST_RABBIT_MANAGEMENT_URL at it."""
-                    .formatted(managementUri, ex), ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
+                    .formatted(management.base(), ex.getCause()), ex);
         }
     }
 
@@ -224,9 +202,6 @@ public final class TestBroker {
         }
     }
 
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
