@@ -5,17 +5,21 @@
 #   scripts/flashsale.sh start    build if needed, start everything, wait until healthy, say where to look
 #   scripts/flashsale.sh stop     stop what start started
 #   scripts/flashsale.sh status   what runs, and whether it is healthy
+#   scripts/flashsale.sh kill S   SIGKILL one service (S: order-service, email-worker, inventory-worker,
+#                                 analytics-worker), as a crash would; start brings it back
 #
 # Settings (environment): RABBIT_HOST, RABBIT_PORT, RABBIT_USER, RABBIT_PASSWORD, RABBIT_VHOST (default
 # localhost:5672 guest/guest, virtual host /), RABBIT_MANAGEMENT_PORT (15672; the dashboard reads the queues there), SMTP_HOST, SMTP_PORT (an SMTP server for the email worker;
 # default localhost:1025, and if none answers there a GreenMail SMTP catcher is started on it),
 # ADMIN_USER, ADMIN_PASSWORD (the services' admin endpoints; default admin/admin, the "local" profile),
-# BUILD=always to rebuild the jars even when they exist.
+# BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
+# and pid files).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN="$ROOT/data/run"
-LOGS="$ROOT/data/logs"
+DATA="${DATA_DIR:-$ROOT/data}"
+RUN="$DATA/run"
+LOGS="$DATA/logs"
 VERSION="0.1.0-SNAPSHOT"
 SERVICES=(order-service email-worker inventory-worker analytics-worker)
 declare -A PORTS=([order-service]=8080 [email-worker]=8081 [inventory-worker]=8082 [analytics-worker]=8083)
@@ -140,23 +144,23 @@ start() {
             export FLASHSALE_DASHBOARD_RABBITMQ_URL="http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT"
             if [[ -n "${ADMIN_USER:-}" ]]; then export SPRING_SECURITY_USER_NAME="$ADMIN_USER"; fi
             if [[ -n "${ADMIN_PASSWORD:-}" ]]; then export SPRING_SECURITY_USER_PASSWORD="$ADMIN_PASSWORD"; fi
-            exec java -jar "$(jar_of "$service")"
+            exec java -jar "$(jar_of "$service")" --flashsale.data-dir="$DATA"
         ) >"$LOGS/$service.log" 2>&1 </dev/null &
         echo $! >"$RUN/$service.pid"
         STARTED+=("$service")
-        echo "Started $service (pid $(cat "$RUN/$service.pid")), log: data/logs/$service.log"
+        echo "Started $service (pid $(cat "$RUN/$service.pid")), log: $LOGS/$service.log"
     done
     echo "Waiting until every service is healthy ..."
     local deadline=$((SECONDS + 120))
     for service in "${SERVICES[@]}"; do
         until healthy "${PORTS[$service]}"; do
             if ! pid_alive "$service"; then
-                echo "$service stopped while starting; the end of data/logs/$service.log:" >&2
+                echo "$service stopped while starting; the end of $LOGS/$service.log:" >&2
                 tail -n 30 "$LOGS/$service.log" >&2
                 exit 1
             fi
             if ((SECONDS > deadline)); then
-                echo "$service is not healthy after 120 s; see data/logs/$service.log" >&2
+                echo "$service is not healthy after 120 s; see $LOGS/$service.log" >&2
                 exit 1
             fi
             sleep 1
@@ -181,7 +185,7 @@ The flash-sale system runs.
   Checkout fault:    curl -u admin:admin -X PUT localhost:8080/api/admin/faults -H 'Content-Type: application/json' -d '{"afterCommitFault":"DROP"}'
   RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, rates; $RABBIT_USER/...; dead letters are in each worker's table, see deadLettersParked)
   Mails sent:        $( [[ -f "$RUN/greenmail.pid" ]] && echo "http://127.0.0.1:$GREENMAIL_API_PORT (GreenMail API)" || echo "the SMTP server on $SMTP_HOST:$SMTP_PORT")
-  Logs:              data/logs/     Databases: data/*.mv.db
+  Logs:              $LOGS/     Databases: $DATA/*.mv.db
   Stop:              scripts/flashsale.sh stop
 INFO
 }
@@ -212,6 +216,24 @@ stop() {
     stop_pid greenmail
 }
 
+kill_service() {
+    local service="${1:-}"
+    if [[ -z "$service" || -z "${PORTS[$service]:-}" ]]; then
+        echo "Usage: $0 kill order-service|email-worker|inventory-worker|analytics-worker" >&2
+        exit 2
+    fi
+    if ! pid_alive "$service"; then
+        echo "$service does not run" >&2
+        exit 1
+    fi
+    # SIGKILL: no shutdown hook, no graceful stop of the listeners; what the process held unacknowledged goes back
+    # to its queue, which is the point.
+    kill -9 "$(cat "$RUN/$service.pid")"
+    while pid_alive "$service"; do sleep 0.1; done
+    rm -f "$RUN/$service.pid"
+    echo "Killed $service (SIGKILL); scripts/flashsale.sh start brings it back"
+}
+
 status() {
     for service in "${SERVICES[@]}"; do
         if pid_alive "$service"; then
@@ -229,5 +251,6 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
-    *) echo "Usage: $0 start|stop|status" >&2; exit 2 ;;
+    kill) kill_service "${2:-}" ;;
+    *) echo "Usage: $0 start|stop|status|kill <service>" >&2; exit 2 ;;
 esac

@@ -13,8 +13,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/labs/target/labs-0.1.0-SNAPSHOT.jar"
 
-if [[ ! -f "$JAR" || -n "$(find "$ROOT/labs/src" "$ROOT/labs/pom.xml" -newer "$JAR" -print -quit)" ]]; then
+if [[ ! -f "$JAR" || -n "$(find "$ROOT/labs/src" "$ROOT/labs/pom.xml" "$ROOT/common-events/src" -newer "$JAR" -print -quit)" ]]; then
     echo "Building the labs ..." >&2
-    (cd "$ROOT" && ./mvnw -q -DskipTests package -pl labs)
+    (cd "$ROOT" && ./mvnw -q -DskipTests package -pl labs -am)
 fi
 exec java -jar "$JAR" "$@"

@@ -1,0 +1,101 @@
+package dev.flashsale.labs;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.flashsale.events.Topology;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Not a lab but the window the labs look through: the running system's work queues, as the broker sees them.
+ *
+ * <p>Ready messages and consumers come from a passive declare over AMQP, so they are exact at the moment of asking;
+ * the unacknowledged count exists only in the management API, which RabbitMQ refreshes every 5 seconds by default
+ * ({@code collect_statistics_interval}). {@code --wait-empty} waits (60 s at most) until every work queue is empty:
+ * nothing ready, nothing delivered and unacknowledged, in two samples of the management API in a row.
+ */
+final class QueuesLab implements Lab {
+
+    private static final Duration WAIT_EMPTY_AT_MOST = Duration.ofSeconds(60);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Override
+    public String name() {
+        return "queues";
+    }
+
+    @Override
+    public String summary() {
+        return "the system's work queues now: ready, unacknowledged, consumers, DLQ [--wait-empty]";
+    }
+
+    @Override
+    public void run(List<String> arguments) throws Exception {
+        boolean waitEmpty = arguments.contains("--wait-empty");
+        try (Connection connection = Broker.connect(name()); Channel channel = connection.createChannel()) {
+            if (waitEmpty) {
+                awaitEmpty(channel);
+            }
+            Map<String, Long> unacked = unacknowledged();
+            System.out.printf("%-24s %7s %8s %10s %5s%n", "queue", "ready", "unacked", "consumers", "dlq");
+            for (String queue : Topology.WORK_QUEUES) {
+                var work = channel.queueDeclarePassive(queue);
+                var deadLetters = channel.queueDeclarePassive(Topology.deadLetterQueue(queue));
+                System.out.printf("%-24s %7d %8d %10d %5d%n", queue, work.getMessageCount(), unacked.getOrDefault(queue, 0L),
+                        work.getConsumerCount(), deadLetters.getMessageCount());
+            }
+        }
+    }
+
+    private void awaitEmpty(Channel channel) throws Exception {
+        long deadline = System.nanoTime() + WAIT_EMPTY_AT_MOST.toNanos();
+        int emptySamples = 0;
+        while (emptySamples < 2) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The work queues are not empty after " + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
+            }
+            boolean empty = unacknowledged().values().stream().allMatch(count -> count == 0);
+            for (String queue : Topology.WORK_QUEUES) {
+                empty &= channel.queueDeclarePassive(queue).getMessageCount() == 0;
+            }
+            emptySamples = empty ? emptySamples + 1 : 0;
+            Thread.sleep(1000);
+        }
+    }
+
+    /** Messages delivered to a consumer and not yet acknowledged, per work queue, from the management API. */
+    private Map<String, Long> unacknowledged() throws IOException, InterruptedException {
+        String vhost = URLEncoder.encode(Broker.env("RABBIT_VHOST", "/"), StandardCharsets.UTF_8);
+        URI uri = URI.create("http://" + Broker.env("RABBIT_HOST", "localhost") + ":" + Broker.env("RABBIT_MANAGEMENT_PORT", "15672")
+                + "/api/queues/" + vhost + "?columns=name,messages_unacknowledged");
+        String credentials = Broker.env("RABBIT_USER", "guest") + ":" + Broker.env("RABBIT_PASSWORD", "guest");
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("RabbitMQ's management API at " + uri + " answered " + response.statusCode()
+                    + " (is the management plugin enabled? rabbitmq-plugins enable rabbitmq_management)");
+        }
+        Map<String, Long> counts = new HashMap<>();
+        for (JsonNode queue : json.readTree(response.body())) {
+            counts.put(queue.path("name").asString(), queue.path("messages_unacknowledged").asLong());
+        }
+        return counts;
+    }
+}
