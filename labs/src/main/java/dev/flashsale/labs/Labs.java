@@ -15,6 +15,9 @@ public final class Labs {
     static {
         for (Lab lab : List.<Lab>of(
                 // labs are registered here, in the order the guide meets them
+                new LifecycleLab(),
+                new PubSubLab(),
+                new StreamLab()
         )) {
             LABS.put(lab.name(), lab);
         }
