@@ -14,8 +14,11 @@ public final class Labs {
 
     static {
         for (Lab lab : List.<Lab>of(
-                // labs are registered here, in the order the guide meets them
-                new QueuesLab()
+                // in the order the guide meets them
+                new QueuesLab(),
+                new LifecycleLab(),
+                new PubSubLab(),
+                new StreamLab()
         )) {
             LABS.put(lab.name(), lab);
         }
