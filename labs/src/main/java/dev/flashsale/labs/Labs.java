@@ -18,6 +18,7 @@ public final class Labs {
                 new QueuesLab(),
                 new LifecycleLab(),
                 new PubSubLab(),
+                new DeliveryLab(),
                 new StreamLab()
         )) {
             LABS.put(lab.name(), lab);

@@ -1,0 +1,114 @@
+package dev.flashsale.labs;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Delivery;
+
+import dev.flashsale.labs.DeliveryLab.Mode;
+
+/**
+ * The consumer of the {@link DeliveryLab}, run in a JVM of its own so that the lab can kill it (SIGKILL) in the middle
+ * of its work: {@code <mode> <queue> <jdbc url>}.
+ *
+ * <p>It applies each order to its own database, prints {@code applied <order>} or {@code skipped <order>} (with
+ * {@code redelivered} when the broker flagged the delivery so) once the transaction is committed, and stops by itself
+ * when no message has come for {@link #IDLE_MILLIS}.
+ */
+final class DeliveryConsumer {
+
+    static final int PREFETCH = 50;
+    static final int ACK_EVERY = 10;
+    private static final long WORK_MILLIS = 10;
+    private static final long IDLE_MILLIS = 1_000;
+
+    private DeliveryConsumer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Mode mode = Mode.named(args[0]).orElseThrow();
+        String queue = args[1];
+        boolean autoAck = mode == Mode.AT_MOST_ONCE;
+        try (Connection database = DriverManager.getConnection(args[2]);
+                com.rabbitmq.client.Connection broker = Broker.connect("delivery consumer")) {
+            database.setAutoCommit(false);
+            Channel channel = broker.createChannel();
+            // The deliveries are handed to this thread, which applies and acknowledges them one after the other.
+            BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+            if (!autoAck) {
+                channel.basicQos(PREFETCH);
+            }
+            // With auto-ack the broker counts a message as done the moment it sends it: it forgets it, and, since
+            // nothing is ever acknowledged, no prefetch limit applies: the whole queue is pushed into this process's
+            // buffers. A message "delivered" there is gone from the broker before it has been applied.
+            channel.basicConsume(queue, autoAck, (tag, delivery) -> deliveries.add(delivery), tag -> { });
+            int unacknowledged = 0;
+            long lastTag = 0;
+            Delivery delivery;
+            while ((delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+                int orderNo = Integer.parseInt(new String(delivery.getBody(), StandardCharsets.UTF_8));
+                boolean applied = mode == Mode.EFFECTIVELY_ONCE ? applyOnce(database, orderNo) : apply(database, orderNo);
+                System.out.println((applied ? "applied " : "skipped ") + orderNo
+                        + (delivery.getEnvelope().isRedeliver() ? " redelivered" : ""));
+                lastTag = delivery.getEnvelope().getDeliveryTag();
+                // Acknowledged after applying, and in batches as the workers do (one ack frame for many): all that was
+                // applied since the last ack is still the broker's to redeliver if this process dies now. The batch
+                // makes that window up to ACK_EVERY - 1 applied orders wide, not a fraction of one.
+                if (!autoAck && ++unacknowledged == ACK_EVERY) {
+                    channel.basicAck(lastTag, true);
+                    unacknowledged = 0;
+                }
+            }
+            if (unacknowledged > 0) {
+                channel.basicAck(lastTag, true);
+            }
+        }
+    }
+
+    /** The effect alone: a redelivered order is applied again. */
+    private static boolean apply(Connection database, int orderNo) throws SQLException, InterruptedException {
+        work();
+        insert(database, "INSERT INTO applied (order_no) VALUES (?)", orderNo);
+        database.commit();
+        return true;
+    }
+
+    /**
+     * The dedup row and the effect in one transaction: committed together or not at all. Two transactions would leave
+     * a gap for the kill: effect committed without its dedup row (applied again on redelivery), or the dedup row
+     * without its effect (skipped, never applied).
+     */
+    private static boolean applyOnce(Connection database, int orderNo) throws SQLException, InterruptedException {
+        try {
+            // The primary key, not a look-up first, decides: it also holds when two consumers race for one order.
+            insert(database, "INSERT INTO processed (order_no) VALUES (?)", orderNo);
+        }
+        catch (SQLIntegrityConstraintViolationException alreadyApplied) {
+            database.rollback();
+            return false;
+        }
+        work();
+        insert(database, "INSERT INTO applied (order_no) VALUES (?)", orderNo);
+        database.commit();
+        return true;
+    }
+
+    private static void work() throws InterruptedException {
+        Thread.sleep(WORK_MILLIS);
+    }
+
+    private static void insert(Connection database, String sql, int orderNo) throws SQLException {
+        try (PreparedStatement insert = database.prepareStatement(sql)) {
+            insert.setInt(1, orderNo);
+            insert.executeUpdate();
+        }
+    }
+}

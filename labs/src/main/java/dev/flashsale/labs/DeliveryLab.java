@@ -1,0 +1,323 @@
+package dev.flashsale.labs;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.MessageProperties;
+
+/**
+ * At-most-once, at-least-once and effectively-once delivery, shown by killing a consumer (SIGKILL) in the middle of
+ * its work and counting, in its database, what was applied once, twice or never.
+ */
+final class DeliveryLab implements Lab {
+
+    private static final int ORDERS = 200;
+    // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with a few orders applied but
+    // not yet acknowledged, even if it takes the consumer several orders to die on a busy machine.
+    private static final int KILL_AFTER = 63;
+    private static final long KILL_TIMEOUT_SECONDS = 8;
+    private static final long FINISH_TIMEOUT_SECONDS = 10;
+
+    /** How the consumer acknowledges, and whether it remembers what it has applied. */
+    enum Mode {
+        AT_MOST_ONCE("at-most-once", "auto-ack, no prefetch limit: the broker pushes every message to the consumer at once"),
+        AT_LEAST_ONCE("at-least-once", "manual ack after applying, " + DeliveryConsumer.ACK_EVERY
+                + " at a time (multiple=true), prefetch " + DeliveryConsumer.PREFETCH + ", no dedup"),
+        EFFECTIVELY_ONCE("effectively-once", "as at-least-once, plus a dedup table written in the effect's transaction");
+
+        final String label;
+        final String description;
+
+        Mode(String label, String description) {
+            this.label = label;
+            this.description = description;
+        }
+
+        static Optional<Mode> named(String label) {
+            return Arrays.stream(values()).filter(mode -> mode.label.equals(label)).findFirst();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "delivery";
+    }
+
+    @Override
+    public String summary() {
+        return "at-most-once, at-least-once, effectively-once: a consumer killed (SIGKILL) mid-work";
+    }
+
+    @Override
+    public void run(List<String> arguments) throws Exception {
+        List<Mode> modes = arguments.isEmpty() ? List.of(Mode.values())
+                : Mode.named(arguments.get(0)).map(List::of).orElse(List.of());
+        if (modes.isEmpty() || arguments.size() > 1) {
+            System.err.println("Usage: scripts/lab.sh delivery [at-most-once|at-least-once|effectively-once]");
+            System.exit(2);
+        }
+        System.out.println("Each mode: " + ORDERS + " orders into a fresh quorum queue; a consumer in a JVM of its own"
+                + " applies them");
+        System.out.println("to its own database (~10 ms each), is killed (SIGKILL) midway, and a new consumer takes over.");
+        boolean allShown = true; // run all modes, even after one that did not show its behaviour
+        Path databases = Files.createTempDirectory("lab-delivery");
+        try (Connection connection = Broker.connect(name())) {
+            for (Mode mode : modes) {
+                System.out.println();
+                allShown &= show(connection, mode, databases);
+            }
+        }
+        finally {
+            deleteRecursively(databases);
+        }
+        if (!allShown) {
+            System.exit(1);
+        }
+    }
+
+    /** One mode, start to end; whether it showed what it is about. */
+    private static boolean show(Connection connection, Mode mode, Path databases) throws Exception {
+        String queue = "lab.delivery." + mode.label;
+        // WRITE_DELAY=0: each commit goes to the file at once, so a committed row survives the SIGKILL.
+        String database = "jdbc:h2:file:" + databases.resolve(mode.label) + ";WRITE_DELAY=0";
+        System.out.println(mode.label + ": " + mode.description);
+        try (Channel channel = connection.createChannel()) {
+            try {
+                channel.queueDelete(queue); // a run that crashed may have left it behind, with messages in it
+                channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+                createTables(database);
+                publish(channel, queue);
+
+                try (ConsumerProcess first = ConsumerProcess.killedAfter(KILL_AFTER, mode, queue, database)) {
+                    first.awaitEnd(KILL_TIMEOUT_SECONDS);
+                }
+                int appliedBeforeKill = tally(database).rows();
+                ConsumerProcess second = ConsumerProcess.toTheEnd(mode, queue, database);
+                try (second) {
+                    second.awaitEnd(FINISH_TIMEOUT_SECONDS);
+                }
+                Tally tally = tally(database);
+                long left = channel.messageCount(queue);
+                int lost = ORDERS - tally.distinct();
+
+                System.out.printf("  %d published; consumer killed (SIGKILL) after applying %d; a new consumer received"
+                        + " %d (%d redelivered)%n", ORDERS, appliedBeforeKill, second.received, second.redelivered);
+                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n", tally.once(),
+                        tally.twice(), lost, left, mode == Mode.EFFECTIVELY_ONCE
+                                ? "  duplicates skipped: " + second.skipped : "");
+                Verdict verdict = verdict(mode, lost, tally.twice(), second.skipped, left);
+                System.out.println("=> " + verdict.line());
+                return verdict.shown();
+            }
+            finally {
+                channel.queueDelete(queue);
+            }
+        }
+    }
+
+    private record Verdict(boolean shown, String line) {
+    }
+
+    private static Verdict verdict(Mode mode, int lost, int twice, int skipped, long left) {
+        if (left > 0) {
+            return new Verdict(false, left + " still in the queue: the new consumer stopped before it was empty");
+        }
+        return switch (mode) {
+            case AT_MOST_ONCE -> lost > 0
+                    ? new Verdict(true, "lost: the broker forgot each message the moment it sent it;"
+                            + " those in the killed consumer's buffer are gone")
+                    : new Verdict(false, "nothing was lost this time: the consumer had applied all it was sent");
+            case AT_LEAST_ONCE -> lost > 0
+                    ? new Verdict(false, lost + " lost: not at least once")
+                    : twice > 0
+                            ? new Verdict(true, "nothing lost, " + twice + " applied twice: redelivered after the kill,"
+                                    + " applied again (no dedup)")
+                            : new Verdict(false, "nothing lost, none applied twice this time: the kill came right after"
+                                    + " an acknowledgement");
+            case EFFECTIVELY_ONCE -> lost > 0 || twice > 0
+                    ? new Verdict(false, "not effectively once: " + lost + " lost, " + twice + " applied twice")
+                    : skipped > 0
+                            ? new Verdict(true, "nothing lost, none applied twice: " + skipped
+                                    + " redelivered duplicates skipped by the dedup table")
+                            : new Verdict(false, "nothing lost, none applied twice, no duplicate to skip: the kill came"
+                                    + " right after an acknowledgement");
+        };
+    }
+
+    private static void createTables(String database) throws SQLException {
+        try (java.sql.Connection connection = DriverManager.getConnection(database);
+                Statement statement = connection.createStatement()) {
+            // The effect, without a unique key: applied twice shows as two rows.
+            statement.execute("CREATE TABLE applied (order_no INT NOT NULL)");
+            // The dedup table of the effectively-once consumer (the workers' processed_order).
+            statement.execute("CREATE TABLE processed (order_no INT PRIMARY KEY)");
+        }
+    }
+
+    private static void publish(Channel channel, String queue) throws Exception {
+        channel.confirmSelect();
+        for (int orderNo = 1; orderNo <= ORDERS; orderNo++) {
+            channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                    Integer.toString(orderNo).getBytes(StandardCharsets.UTF_8));
+        }
+        // All in the queue, on disk, before any consumer starts: nothing is lost on the publishing side.
+        channel.waitForConfirmsOrDie(5_000);
+    }
+
+    /** What the database holds: rows, orders applied at least once, exactly once, and rows beyond one per order. */
+    private record Tally(int rows, int distinct, int once, int twice) {
+    }
+
+    private static Tally tally(String database) throws SQLException {
+        int rows = 0;
+        int distinct = 0;
+        int once = 0;
+        try (java.sql.Connection connection = DriverManager.getConnection(database);
+                Statement statement = connection.createStatement();
+                ResultSet times = statement.executeQuery("SELECT COUNT(*) FROM applied GROUP BY order_no")) {
+            while (times.next()) {
+                int applied = times.getInt(1);
+                rows += applied;
+                distinct++;
+                once += applied == 1 ? 1 : 0;
+            }
+        }
+        return new Tally(rows, distinct, once, rows - distinct);
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * A {@link DeliveryConsumer} in a child JVM, and what it reported on its standard output. The parent never opens
+     * the database while a child runs: H2's file database is for one process at a time.
+     */
+    private static final class ConsumerProcess implements AutoCloseable {
+
+        private static final int NEVER = 0;
+
+        private final Process process;
+        private final int killAfter;
+        private final Thread reader;
+        private final List<String> otherOutput = new ArrayList<>();
+        // Written by the reader thread, read after it has ended (join).
+        private int applied;
+        private int received;
+        private int redelivered;
+        private int skipped;
+        private boolean killed;
+
+        private ConsumerProcess(Process process, int killAfter) {
+            this.process = process;
+            this.killAfter = killAfter;
+            this.reader = new Thread(this::read, "delivery consumer output");
+            this.reader.start();
+        }
+
+        /** A consumer that is killed once it has reported {@code killAfter} orders applied. */
+        static ConsumerProcess killedAfter(int killAfter, Mode mode, String queue, String database) throws IOException {
+            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database))
+                    .redirectErrorStream(true).start(), killAfter);
+        }
+
+        /** A consumer that runs until the queue has been idle for a while. */
+        static ConsumerProcess toTheEnd(Mode mode, String queue, String database) throws IOException {
+            return killedAfter(NEVER, mode, queue, database);
+        }
+
+        /** The same JVM and classes as this one, with the consumer as main class. */
+        private static List<String> javaCommand(String... arguments) {
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // a short-lived helper on a busy machine: start fast, one GC thread
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path")));
+            if (DeliveryLab.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
+                command.add(DeliveryConsumer.class.getName()); // run from classes (an IDE): the same class path
+            }
+            else {
+                // Run from the executable jar, whose classes and libraries are jars within the jar: only Spring Boot's
+                // launcher can load them, and its PropertiesLauncher takes another main class than the manifest's.
+                command.add("-Dloader.main=" + DeliveryConsumer.class.getName());
+                command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
+            }
+            command.addAll(List.of(arguments));
+            return command;
+        }
+
+        /** Waits until the consumer has been killed or has finished, and fails unless it ended as it was meant to. */
+        void awaitEnd(long timeoutSeconds) throws InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("The consumer did not " + (killAfter == NEVER ? "finish" : "apply "
+                        + killAfter + " orders") + " in " + timeoutSeconds + " s");
+            }
+            reader.join();
+            boolean endedAsMeant = killAfter == NEVER ? process.exitValue() == 0 : killed;
+            if (!endedAsMeant) {
+                throw new IllegalStateException("The consumer ended (exit status " + process.exitValue()
+                        + ") after applying " + applied + " orders:\n" + String.join("\n", otherOutput));
+            }
+        }
+
+        private void read() {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.startsWith("applied ")) {
+                        applied++;
+                    }
+                    else if (line.startsWith("skipped ")) {
+                        skipped++;
+                    }
+                    else {
+                        otherOutput.add(line);
+                        continue;
+                    }
+                    received++;
+                    redelivered += line.endsWith(" redelivered") ? 1 : 0;
+                    if (killAfter != NEVER && applied == killAfter) {
+                        // SIGKILL: no shutdown hook, no channel close, no last ack; the broker learns it from the
+                        // closed socket. Sent from this thread, at once: each millisecond until the kill lets the
+                        // consumer go on, towards its next acknowledgement.
+                        process.destroyForcibly();
+                        killed = true;
+                    }
+                }
+            }
+            catch (IOException ex) {
+                if (!killed) { // when killed, the stream is closed under the reader's feet
+                    otherOutput.add(ex.toString());
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            // Never leave a consumer behind, whatever went wrong.
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
