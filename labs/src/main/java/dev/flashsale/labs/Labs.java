@@ -15,6 +15,7 @@ public final class Labs {
     static {
         for (Lab lab : List.<Lab>of(
                 // labs are registered here, in the order the guide meets them
+                new BackoffLab()
         )) {
             LABS.put(lab.name(), lab);
         }
