@@ -55,12 +55,15 @@ final class BackoffLab implements Lab {
         System.out.printf("%d messages fail at t=0: their dependency (say, the SMTP server) is down.%n", MESSAGES);
         System.out.printf("It is back at t=%.1f s and then takes %d calls per %d ms; it refuses the calls over that.%n",
                 BACK_AT / 1000.0, CAPACITY, WINDOW);
-        System.out.println("Each message retries when a Spring RetryPolicy's BackOff says (virtual clock, no sleeping).");
+        System.out.println("Each message retries when a Spring RetryPolicy's BackOff says"
+                + " (virtual clock, no sleeping).");
         System.out.println();
 
         Outcome immediate = simulate(policy(Duration.ZERO, Duration.ZERO));
         Outcome noJitter = simulate(policy(Duration.ofSeconds(1), Duration.ZERO));
-        // The workers' defaults (WorkerProperties.Retry), built as WorkerAutoConfiguration builds them.
+        // The workers' defaults (WorkerProperties.Retry), built as WorkerAutoConfiguration builds them. Spring scales
+        // the jitter with the delay (1 s + 0..250 ms, then 2 s ± 500 ms, 4 s ± 1 s, ...) and never goes below the
+        // first delay, so the first retries spread over a quarter of a second only, the later ones much wider.
         Outcome jitter = simulate(policy(Duration.ofSeconds(1), Duration.ofMillis(250)));
 
         System.out.printf("%-30s %7s %13s %14s %9s %13s %9s%n", "policy", "retries", "peak/100 ms",
@@ -86,8 +89,8 @@ final class BackoffLab implements Lab {
         double spread = (double) noJitter.peak / jitter.peak;
         double spreadWhenBack = (double) noJitter.peakWhenBack / jitter.peakWhenBack;
         if (herd) {
-            System.out.printf("=> without jitter each wave of retries hit at one instant (%s s): peak = all %d at once%n",
-                    seconds(noJitter.retryInstants), MESSAGES);
+            System.out.printf("=> without jitter each wave of retries hit at one instant (%s s): peak = all %d at"
+                    + " once%n", seconds(noJitter.retryInstants), MESSAGES);
         }
         else {
             System.out.printf("=> without jitter the retries did not come all at once (peak %d per %d ms)%n",

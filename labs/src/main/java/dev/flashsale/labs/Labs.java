@@ -15,7 +15,9 @@ public final class Labs {
     static {
         for (Lab lab : List.<Lab>of(
                 // labs are registered here, in the order the guide meets them
-                new BackoffLab()
+                new BackoffLab(),
+                new OrderingLab(),
+                new OverflowLab()
         )) {
             LABS.put(lab.name(), lab);
         }
