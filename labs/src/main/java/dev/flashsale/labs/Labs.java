@@ -19,6 +19,9 @@ public final class Labs {
                 new LifecycleLab(),
                 new PubSubLab(),
                 new DeliveryLab(),
+                new BackoffLab(),
+                new OrderingLab(),
+                new OverflowLab(),
                 new StreamLab()
         )) {
             LABS.put(lab.name(), lab);
