@@ -24,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Ready messages and consumers come from a passive declare over AMQP, so they are exact at the moment of asking;
  * the unacknowledged count exists only in the management API, which RabbitMQ refreshes every 5 seconds by default
- * ({@code collect_statistics_interval}). {@code --wait-empty} waits (60 s at most) until every work queue is empty:
- * nothing ready, nothing delivered and unacknowledged, in two samples of the management API in a row.
+ * ({@code collect_statistics_interval}). {@code --wait-empty} waits (60 s at most) until the consumers have caught up:
+ * every work queue that has a consumer is empty (nothing ready, nothing delivered and unacknowledged) in two samples of
+ * the management API in a row. A queue without a consumer cannot drain, so it is not waited for.
  */
 final class QueuesLab implements Lab {
 
@@ -41,7 +42,7 @@ final class QueuesLab implements Lab {
 
     @Override
     public String summary() {
-        return "the system's work queues now: ready, unacknowledged, consumers, DLQ [--wait-empty]";
+        return "the system's work queues: ready, unacked, consumers, DLQ (--wait-empty: until consumers caught up)";
     }
 
     @Override
@@ -67,11 +68,15 @@ final class QueuesLab implements Lab {
         int emptySamples = 0;
         while (emptySamples < 2) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The work queues are not empty after " + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
+                throw new IllegalStateException("The consumed work queues are not empty after " + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
             }
-            boolean empty = unacknowledged().values().stream().allMatch(count -> count == 0);
+            Map<String, Long> unacked = unacknowledged();
+            boolean empty = true;
             for (String queue : Topology.WORK_QUEUES) {
-                empty &= channel.queueDeclarePassive(queue).getMessageCount() == 0;
+                var state = channel.queueDeclarePassive(queue);
+                if (state.getConsumerCount() > 0) {
+                    empty &= state.getMessageCount() == 0 && unacked.getOrDefault(queue, 0L) == 0;
+                }
             }
             emptySamples = empty ? emptySamples + 1 : 0;
             Thread.sleep(1000);
