@@ -55,6 +55,9 @@ public final class Topology {
      * a rejected message in the source queue until the DLQ has confirmed it; RabbitMQ only allows
      * it with {@code overflow = reject-publish}, so a full queue refuses new publishes (the
      * publisher sees a nack and its outbox retries) instead of dropping the oldest message.
+     * The limit (set by a policy) is not exact for a quorum queue: what is already on its way when
+     * it fills still gets in, and once over it the queue refuses until it is down to about 80% of
+     * it (measured on RabbitMQ 3.10; {@code scripts/lab.sh overflow} shows the first part).
      */
     public static Map<String, Object> workQueueArguments(String workQueue) {
         return Map.of(
