@@ -39,7 +39,14 @@ answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 jar_of() { echo "$ROOT/$1/target/$1-$VERSION.jar"; }
 
-pid_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# Alive: the recorded process exists and is not a zombie (a process that has exited and not yet been reaped).
+pid_alive() {
+    local pid
+    [[ -f "$RUN/$1.pid" ]] || return 1
+    pid="$(cat "$RUN/$1.pid")"
+    kill -0 "$pid" 2>/dev/null || return 1
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]
+}
 
 healthy() { curl -fsS "http://localhost:$1/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; }
 
