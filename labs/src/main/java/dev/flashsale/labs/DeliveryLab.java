@@ -123,9 +123,9 @@ final class DeliveryLab implements Lab {
                 System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n", tally.once(),
                         tally.twice(), lost, left, mode == Mode.EFFECTIVELY_ONCE
                                 ? "  duplicates skipped: " + second.skipped : "");
-                Verdict verdict = verdict(mode, lost, tally.twice(), second.skipped, left);
-                System.out.println("=> " + verdict.line());
-                return verdict.shown();
+                Finding finding = finding(mode, lost, tally.twice(), second.skipped, left);
+                System.out.println("=> " + finding.line());
+                return finding.shown();
             }
             finally {
                 channel.queueDelete(queue);
@@ -133,31 +133,32 @@ final class DeliveryLab implements Lab {
         }
     }
 
-    private record Verdict(boolean shown, String line) {
+    /** The verdict line of one mode, and whether the mode showed what it is about. */
+    private record Finding(boolean shown, String line) {
     }
 
-    private static Verdict verdict(Mode mode, int lost, int twice, int skipped, long left) {
+    private static Finding finding(Mode mode, int lost, int twice, int skipped, long left) {
         if (left > 0) {
-            return new Verdict(false, left + " still in the queue: the new consumer stopped before it was empty");
+            return new Finding(false, left + " still in the queue: the new consumer stopped before it was empty");
         }
         return switch (mode) {
             case AT_MOST_ONCE -> lost > 0
-                    ? new Verdict(true, "lost: the broker forgot each message the moment it sent it;"
+                    ? new Finding(true, "lost: the broker forgot each message the moment it sent it;"
                             + " those in the killed consumer's buffer are gone")
-                    : new Verdict(false, "nothing was lost this time: the consumer had applied all it was sent");
+                    : new Finding(false, "nothing was lost this time: the consumer had applied all it was sent");
             case AT_LEAST_ONCE -> lost > 0
-                    ? new Verdict(false, lost + " lost: not at least once")
+                    ? new Finding(false, lost + " lost: not at least once")
                     : twice > 0
-                            ? new Verdict(true, "nothing lost, " + twice + " applied twice: redelivered after the kill,"
+                            ? new Finding(true, "nothing lost, " + twice + " applied twice: redelivered after the kill,"
                                     + " applied again (no dedup)")
-                            : new Verdict(false, "nothing lost, none applied twice this time: the kill came right after"
+                            : new Finding(false, "nothing lost, none applied twice this time: the kill came right after"
                                     + " an acknowledgement");
             case EFFECTIVELY_ONCE -> lost > 0 || twice > 0
-                    ? new Verdict(false, "not effectively once: " + lost + " lost, " + twice + " applied twice")
+                    ? new Finding(false, "not effectively once: " + lost + " lost, " + twice + " applied twice")
                     : skipped > 0
-                            ? new Verdict(true, "nothing lost, none applied twice: " + skipped
+                            ? new Finding(true, "nothing lost, none applied twice: " + skipped
                                     + " redelivered duplicates skipped by the dedup table")
-                            : new Verdict(false, "nothing lost, none applied twice, no duplicate to skip: the kill came"
+                            : new Finding(false, "nothing lost, none applied twice, no duplicate to skip: the kill came"
                                     + " right after an acknowledgement");
         };
     }

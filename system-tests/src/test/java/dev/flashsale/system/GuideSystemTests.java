@@ -3,15 +3,13 @@ package dev.flashsale.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.flashsale.testsupport.Ports;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -46,7 +44,7 @@ class GuideSystemTests {
         assertThat(transcript.steps()).as("commands in the guide").hasSizeGreaterThan(20);
         assertThat(transcript.steps().get(0).command()).as("the guide's first command").isEqualTo("scripts/flashsale.sh start");
         for (int port : SYSTEM_PORTS) {
-            if (answers(port)) {
+            if (Ports.answers("127.0.0.1", port)) {
                 fail("Port " + port + " is taken: the guide's commands run the system on ports 8080-8083. "
                         + "Stop what runs there (scripts/flashsale.sh stop, if it is the system) and run the tests again.");
             }
@@ -85,16 +83,6 @@ class GuideSystemTests {
             try (Shell cleanup = new Shell(repository, environment)) {
                 log.info("scripts/flashsale.sh stop: {}", cleanup.run("scripts/flashsale.sh stop", COMMAND_TIMEOUT).output());
             }
-        }
-    }
-
-    private static boolean answers(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
         }
     }
 }

@@ -3,9 +3,7 @@ package dev.flashsale.system;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.flashsale.testsupport.Ports;
 import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,7 +173,7 @@ final class RabbitNode implements AutoCloseable {
         await("the RabbitMQ node " + nodeName + " answering (logs in " + directory.resolve("log") + ")")
                 .atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .failFast("the RabbitMQ node " + nodeName + " exited; see " + directory.resolve("rabbitmq-server.out"), () -> !process.isAlive())
-                .until(() -> answers(amqpPort) && management.answers());
+                .until(() -> Ports.answers("127.0.0.1", amqpPort) && management.answers());
     }
 
     private void rabbitmqctl(String action) {
@@ -228,16 +227,6 @@ final class RabbitNode implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static boolean answers(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.flashsale.testsupport;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -120,7 +117,7 @@ public final class TestBroker {
         int port = Integer.parseInt(env("FLASHSALE_TEST_RABBIT_PORT", "5672"));
         String user = env("FLASHSALE_TEST_RABBIT_USER", "guest");
         String password = env("FLASHSALE_TEST_RABBIT_PASSWORD", "guest");
-        if (answers(host, port)) {
+        if (Ports.answers(host, port)) {
             URI management = URI.create(env("FLASHSALE_TEST_RABBIT_MANAGEMENT_URL", "http://" + host + ":15672"));
             log.info("Tests use the RabbitMQ broker at {}:{}", host, port);
             return new TestBroker(host, port, user, password, management);
@@ -199,16 +196,6 @@ public final class TestBroker {
                       The tests create a virtual host of their own through it. Enable it with
                       `rabbitmq-plugins enable rabbitmq_management`, or point FLASHSALE_TEST_RABBIT_MANAGEMENT_URL at it."""
                     .formatted(management.base(), ex.getCause()), ex);
-        }
-    }
-
-    private static boolean answers(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1000);
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
         }
     }
 
