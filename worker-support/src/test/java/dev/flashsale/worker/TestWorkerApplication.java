@@ -29,6 +29,8 @@ public class TestWorkerApplication {
 
         final Map<UUID, List<Long>> attemptsAt = new ConcurrentHashMap<>();
 
+        private final Map<UUID, Integer> effects = new ConcurrentHashMap<>();
+
         private final Set<UUID> fixed = ConcurrentHashMap.newKeySet();
 
         private final IdempotentProcessor processor;
@@ -57,7 +59,19 @@ public class TestWorkerApplication {
                 default -> {
                 }
             }
-            processor.processOnce(event, e -> Outcome.applied());
+            processor.processOnce(event, e -> {
+                effects.merge(e.orderId(), 1, Integer::sum);
+                return Outcome.applied();
+            });
+        }
+
+        /**
+         * How often the effect ran for the order: once, however often the handler was called. (How often the handler
+         * is called depends on how deliveries fall into batches and consumers: a batch that loses the race for an order's
+         * dedup row hands the order to the one-at-a-time path, which calls the handler again and skips it.)
+         */
+        public int effects(UUID orderId) {
+            return effects.getOrDefault(orderId, 0);
         }
 
         /** How often the handler has been called for the order. */
