@@ -9,9 +9,10 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.email.confirmation.SmtpConnectionsTests;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
+import dev.flashsale.testsupport.NoDelayGreenMail;
 import dev.flashsale.testsupport.TcpProxy;
 import dev.flashsale.testsupport.TestBroker;
 import dev.flashsale.worker.WorkerStats;
@@ -118,6 +119,32 @@ class EmailWorkerIntegrationTests {
         assertThat(admin.getQueueInfo(Topology.deadLetterQueue(Topology.EMAIL_QUEUE)).getMessageCount()).isZero();
     }
 
+    @Test
+    void aMailWhoseReplyIsLostIsSentAgainWithTheSameMessageIdCountedApartAndTheOrderIsAppliedOnce() throws Exception {
+        OrderPlaced event = orderPlaced("grace@example.com");
+        long unansweredBefore = unansweredSends();
+        long deadLetteredBefore = stats.snapshot().deadLettered();
+        TcpProxy.Interception lost = smtp.loseNextReplyTo(SmtpConnectionsTests.END_OF_DATA);
+
+        publish(event);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> processedRows(event) == 1);
+        assertThat(lost.struck()).as("the reply to the mail's data was lost").isTrue();
+        // The server took the mail whose reply was lost, and the one sent again: two copies, one Message-ID.
+        assertThat(mailsFor(event)).hasSize(2);
+        assertThat(processedRows(event)).as("applied once in the worker's own database").isEqualTo(1);
+        assertThat(unansweredSends()).as("unanswered sends counted").isEqualTo(unansweredBefore + 1);
+        assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore);
+    }
+
+    private long unansweredSends() {
+        return stats.snapshot().workerCounts().get("unansweredSends");
+    }
+
+    private long processedRows(OrderPlaced event) {
+        return jdbc.sql("SELECT COUNT(*) FROM processed_order WHERE order_id = ?").param(event.orderId()).query(Long.class).single();
+    }
+
     /** The orders' dead letters, parked in the worker's table (the DLQ itself is emptied into it at once). */
     private long deadLetters(List<OrderPlaced> orders) {
         return orders.stream().mapToLong(order -> jdbc.sql("SELECT COUNT(*) FROM dead_letter WHERE order_id = ?")
@@ -143,9 +170,7 @@ class EmailWorkerIntegrationTests {
     }
 
     private static GreenMail startSmtpServer() {
-        GreenMail server = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        server.start();
-        return server;
+        return NoDelayGreenMail.startOnFreePort();
     }
 
     private static OrderPlaced orderPlaced(String email) {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  * <li>the synchronous against the asynchronous checkout at the same offered rate, with the classic simulated
  * downstream costs;</li>
- * <li>the asynchronous checkout at PRODUCT.md's rate, then the flash sale, then sustained steps of growing rate
+ * <li>the asynchronous checkout at the rate of its latency bar (BENCHMARKS.md), then the flash sale, then sustained steps of growing rate
  * until the workers no longer keep up, all without simulated costs;</li>
  * <li>the broker alone on the same topology (RabbitMQ PerfTest), once the system is stopped;</li>
  * </ol>

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param comparisonRate checkouts per second offered to each checkout in turn
  * @param comparisonDuration how long each of the two comparison streams lasts
  * @param warmUp load before the measured parts, so that the JIT compilers have done their work (verified, not reported)
- * @param asyncRate the rate of PRODUCT.md's latency bar for the asynchronous checkout
+ * @param asyncRate the rate of the latency bar (BENCHMARKS.md) for the asynchronous checkout
  * @param asyncDuration how long that stream lasts
  * @param flashSaleOrders the orders of the flash sale
  * @param flashSaleRate the rate at which they are offered

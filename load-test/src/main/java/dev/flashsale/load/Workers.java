@@ -22,6 +22,14 @@ final class Workers {
             return JsonHttp.get(base.resolve("/api/stats")).path("processed").asLong();
         }
 
+        /**
+         * Mails whose data went to SMTP and whose reply never came, since the process started: each was sent again, so
+         * the SMTP server may hold a second copy (the email worker's count; 0 for the others).
+         */
+        long unansweredSends() {
+            return JsonHttp.get(base.resolve("/api/stats")).path("workerCounts").path("unansweredSends").asLong();
+        }
+
         /** Every order this worker has applied, with when, from its dedup table, a page at a time. */
         Map<UUID, Instant> applied() {
             Map<UUID, Instant> applied = new HashMap<>();

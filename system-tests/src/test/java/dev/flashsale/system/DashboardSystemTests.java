@@ -6,7 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.testsupport.NoDelayGreenMail;
 import dev.flashsale.testsupport.TestBroker;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -51,8 +51,7 @@ class DashboardSystemTests {
     @BeforeAll
     static void startSystemAndBrowser() {
         Path work = EndToEndSystemTests.workDirectory("dashboard");
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
+        smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         system = FlashSaleSystem.builder(EndToEndSystemTests.repository())
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.virtualHost())

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.testsupport.NoDelayGreenMail;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +36,7 @@ class EndToEndSystemTests {
 
     @BeforeAll
     static void startSystem() {
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
+        smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         system = FlashSaleSystem.builder(repository())
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.virtualHost())

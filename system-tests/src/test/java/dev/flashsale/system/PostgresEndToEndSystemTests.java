@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import dev.flashsale.testsupport.NoDelayGreenMail;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +45,7 @@ class PostgresEndToEndSystemTests {
             execute("CREATE DATABASE " + database);
             databases.put(service, database);
         }
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-        smtp.start();
+        smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(EndToEndSystemTests.repository())
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.virtualHost())

@@ -2,6 +2,7 @@ package dev.flashsale.worker;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -43,6 +44,7 @@ public final class WorkerStats {
     private final DistributionSummary batchSize;
     private final LongSupplier deadLettersParked;
     private final BooleanSupplier consuming;
+    private final Map<String, LongSupplier> workerCounts = new ConcurrentSkipListMap<>();
 
     WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming) {
         this.registry = registry;
@@ -96,13 +98,23 @@ public final class WorkerStats {
         deadLettered.increment();
     }
 
+    /**
+     * Shows a count of this worker's own in {@code GET /api/stats}, under {@code workerCounts}, beside the counts every
+     * worker keeps (e.g. the email worker's unanswered SMTP sends). Its metric is the worker's to register.
+     */
+    public void show(String name, LongSupplier count) {
+        workerCounts.put(name, count);
+    }
+
     /** A snapshot for {@code GET /api/stats}. */
     public Snapshot snapshot() {
         Map<String, Long> outcomes = new TreeMap<>();
         Search.in(registry).name(OUTCOMES).tag("queue", queue).counters()
                 .forEach(counter -> outcomes.put(counter.getId().getTag("outcome"), (long) counter.count()));
+        Map<String, Long> own = new TreeMap<>();
+        workerCounts.forEach((name, count) -> own.put(name, count.getAsLong()));
         return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
-                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean());
+                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean(), own);
     }
 
     /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
@@ -128,8 +140,9 @@ public final class WorkerStats {
      *        dead-lettered them, the worker or the broker); null while the database does not answer
      * @param outcomes orders applied, by business outcome
      * @param consuming whether the worker takes messages from its queue (an admin can stop it)
+     * @param workerCounts counts of this worker's own kind of work, by name (see {@link #show})
      */
     public record Snapshot(String queue, long processed, long duplicatesSkipped, long retries, long deadLettered,
-            @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming) {
+            @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming, Map<String, Long> workerCounts) {
     }
 }

@@ -22,6 +22,10 @@ import org.springframework.stereotype.Component;
  * confirmations go out a minute. A sender borrows an idle connection, sends on it and gives it back; a connection
  * idle for longer than {@link #MAX_IDLE} is closed rather than reused, since SMTP servers drop idle clients, and one
  * that failed is closed for good.
+ *
+ * <p>Each connection is a {@link ReplyAwareSmtpTransport}: a send whose data went out and whose reply never came is
+ * counted as an unanswered send ({@link UnansweredSends}) and fails with {@link UnansweredMailException}, so that its
+ * retry, which may leave the receiver a second copy, is accounted for.
  */
 @Component
 class SmtpConnections implements DisposableBean {
@@ -38,10 +42,14 @@ class SmtpConnections implements DisposableBean {
     }
 
     private final JavaMailSenderImpl mail;
+    private final Duration dataReplyTimeout;
+    private final UnansweredSends unanswered;
     private final BlockingDeque<Connection> idle = new LinkedBlockingDeque<>(MAX_KEPT);
 
-    SmtpConnections(JavaMailSenderImpl mail) {
+    SmtpConnections(JavaMailSenderImpl mail, EmailProperties properties, UnansweredSends unanswered) {
         this.mail = mail;
+        this.dataReplyTimeout = properties.dataReplyTimeout();
+        this.unanswered = unanswered;
     }
 
     /** Hands the mail to the SMTP server; a {@link MailSendException} if it did not take it. */
@@ -58,6 +66,10 @@ class SmtpConnections implements DisposableBean {
                 message.setHeader("Message-ID", messageId);
             }
             transport.sendMessage(message, message.getAllRecipients());
+        }
+        catch (ReplyAwareSmtpTransport.UnansweredSendException ex) {
+            close(transport);
+            throw unanswered.record(message, ex);
         }
         catch (MessagingException | RuntimeException ex) {
             close(transport);
@@ -76,7 +88,7 @@ class SmtpConnections implements DisposableBean {
             close(connection.transport());
         }
         try {
-            Transport transport = mail.getSession().getTransport(mail.getProtocol() == null ? "smtp" : mail.getProtocol());
+            Transport transport = ReplyAwareSmtpTransport.open(mail.getSession(), dataReplyTimeout);
             transport.connect(mail.getHost(), mail.getPort(), mail.getUsername(), mail.getPassword());
             return transport;
         }

@@ -21,8 +21,10 @@ class SmtpGatewayTests {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .build());
-        SmtpGateway gateway = new SmtpGateway(new SmtpConnections(new JavaMailSenderImpl()), breakers,
-                new EmailProperties("orders@flashsale.local", "flashsale.local", Duration.ofMillis(20)));
+        EmailProperties properties = new EmailProperties("orders@flashsale.local", "flashsale.local", Duration.ofMillis(20),
+                Duration.ofSeconds(60));
+        // No mail is sent here: the connections are never used, nor the count of unanswered sends.
+        SmtpGateway gateway = new SmtpGateway(new SmtpConnections(new JavaMailSenderImpl(), properties, null), breakers, properties);
         CircuitBreaker breaker = breakers.circuitBreaker("smtp");
         breaker.transitionToOpenState();
 
