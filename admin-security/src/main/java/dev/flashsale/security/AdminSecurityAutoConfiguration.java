@@ -1,28 +1,46 @@
 package dev.flashsale.security;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.regex.Pattern;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * Who may call what, the same in every service: admin operations ({@code /api/admin/**}) and every
- * actuator endpoint but health, metrics and prometheus need the admin credentials (HTTP basic, see
- * {@link AdminCredentials}); everything else (the checkout, a worker's stats and lookups) is open.
+ * Who may call what, the same in every service (HTTP basic):
+ * <ul>
+ * <li>reads ({@code GET}, {@code HEAD}) are open: a worker's stats, an order, the dashboard;</li>
+ * <li>admin operations ({@code /api/admin/**}) and every actuator endpoint but health, metrics and prometheus need the
+ * admin credentials ({@link AdminCredentials});</li>
+ * <li>a request a service opens on purpose, as an {@link AccessRule} bean, is open to anyone (the public checkout) or
+ * to the other services with the service credentials ({@link ServiceCredentials}: a worker's synchronous endpoint);</li>
+ * <li>anything else that may change state needs the admin credentials: an endpoint added later is closed until
+ * someone opens it, never open until someone remembers to close it.</li>
+ * </ul>
  *
  * <p>Health answers without details, so an open health endpoint tells a load balancer "up" or "down" and
  * nothing about the databases and brokers behind it. An actuator endpoint that someone exposes later
@@ -30,27 +48,82 @@ import org.springframework.security.web.SecurityFilterChain;
  */
 @AutoConfiguration(before = { ServletWebSecurityAutoConfiguration.class, ManagementWebSecurityAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties({ SecurityProperties.class, ServiceCredentialsProperties.class })
 public class AdminSecurityAutoConfiguration {
 
     /** The path prefix of every admin operation. */
     public static final String ADMIN_PATHS = "/api/admin/**";
 
+    static final String ADMIN = "ADMIN";
+    static final String SERVICE = "SERVICE";
+
+    /** A password already stored with its encoding, e.g. {@code {bcrypt}$2a$...}; any other is taken as plain text. */
+    private static final Pattern ENCODED = Pattern.compile("^\\{.+}.*$");
+
     /** A request sent by a page's script says so with this header, a convention Spring Security's own default follows too. */
     static final String X_REQUESTED_WITH = "X-Requested-With";
 
     @Bean
-    SecurityFilterChain adminSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain adminSecurity(HttpSecurity http, ObjectProvider<AccessRule> rules) throws Exception {
+        List<AccessRule> opened = rules.orderedStream().toList();
         return http
-                .authorizeHttpRequests(requests -> requests
-                        .requestMatchers(EndpointRequest.to("health", "metrics", "prometheus")).permitAll()
-                        .requestMatchers(EndpointRequest.toAnyEndpoint()).authenticated()
-                        .requestMatchers(ADMIN_PATHS).authenticated()
-                        .anyRequest().permitAll())
+                .authorizeHttpRequests(requests -> {
+                    // Spring's own error page for a request that was let in (a 400 of the open checkout, say).
+                    requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    requests.requestMatchers(EndpointRequest.to("health", "metrics", "prometheus")).permitAll();
+                    requests.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(ADMIN);
+                    requests.requestMatchers(ADMIN_PATHS).hasRole(ADMIN);
+                    for (AccessRule rule : opened) {
+                        var matcher = requests.requestMatchers(rule.method(), rule.path());
+                        if (rule.caller() == AccessRule.Caller.ANYONE) {
+                            matcher.permitAll();
+                        }
+                        else {
+                            matcher.hasRole(SERVICE);
+                        }
+                    }
+                    requests.requestMatchers(HttpMethod.GET).permitAll();
+                    requests.requestMatchers(HttpMethod.HEAD).permitAll();
+                    requests.anyRequest().hasRole(ADMIN);
+                })
                 .httpBasic(basic -> basic.authenticationEntryPoint(AdminSecurityAutoConfiguration::unauthorized))
+                .exceptionHandling(errors -> errors.accessDeniedHandler((request, response, denied) -> problem(response,
+                        HttpStatus.FORBIDDEN, "These credentials do not allow this operation.")))
                 // A stateless API for scripts and tools, with no browser session to forge requests with.
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
+    }
+
+    /**
+     * A request that Spring Security's firewall refuses before anything else sees it (an encoded NUL, {@code ..} or
+     * {@code //} in the path): a 400 problem, like every other refusal.
+     */
+    @Bean
+    RequestRejectedHandler problemForRejectedRequests() {
+        return (request, response, rejected) -> problem(response, HttpStatus.BAD_REQUEST,
+                "The request's path or headers are not allowed here (an encoded NUL, '..', '//' or the like).");
+    }
+
+    /**
+     * The two users: the admin ({@code spring.security.user.*}) and the service user that the services call each other
+     * as ({@code flashsale.security.service.*}). Spring Boot's own user, made from {@code spring.security.user.*} alone,
+     * steps aside for this.
+     */
+    @Bean
+    UserDetailsService flashsaleUsers(SecurityProperties security,
+            ServiceCredentialsProperties service) {
+        if (security.getUser().getName().equals(service.username())) {
+            throw new IllegalStateException("The admin and the service user are both called '" + service.username()
+                    + "': give them different names (spring.security.user.name, flashsale.security.service.username)");
+        }
+        return new InMemoryUserDetailsManager(
+                User.withUsername(security.getUser().getName()).password(stored(security.getUser().getPassword())).roles(ADMIN).build(),
+                User.withUsername(service.username()).password(stored(service.password())).roles(SERVICE).build());
+    }
+
+    private static String stored(String password) {
+        return ENCODED.matcher(password).matches() ? password : "{noop}" + password;
     }
 
     /**
@@ -65,13 +138,19 @@ public class AdminSecurityAutoConfiguration {
      */
     private static void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException ex)
             throws IOException {
-        response.setStatus(HttpStatus.UNAUTHORIZED.value());
         if (!"XMLHttpRequest".equals(request.getHeader(X_REQUESTED_WITH))) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"flashsale-admin\"");
         }
+        problem(response, HttpStatus.UNAUTHORIZED, "This operation needs credentials (HTTP basic): the admin's, or for a call "
+                + "between the services, the service credentials.");
+    }
+
+    /** An RFC 9457 problem, written before the request reaches any application code. */
+    private static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+        response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                + "\"detail\":\"This operation needs the admin credentials (HTTP basic).\"}");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase() + "\",\"status\":"
+                + status.value() + ",\"detail\":\"" + detail + "\"}");
     }
 }

@@ -78,7 +78,8 @@ class AdminCredentialsTests {
         application.setWebApplicationType(WebApplicationType.NONE);
 
         // The command line outranks the environment, so a password set on this machine cannot hide the failure.
-        assertThatThrownBy(() -> application.run("--spring.security.user.password=", "--spring.profiles.active=postgres"))
+        assertThatThrownBy(() -> application.run("--spring.security.user.password=", "--flashsale.security.service.password=s3cret",
+                "--spring.profiles.active=postgres"))
                 .isInstanceOf(MissingAdminPasswordException.class);
 
         assertThat(output).contains("APPLICATION FAILED TO START", "SPRING_SECURITY_USER_PASSWORD", "'local' profile");

@@ -9,10 +9,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -20,10 +23,12 @@ import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Who may call what, in a small web application with one admin knob, one open endpoint and the actuator. */
+/** Who may call what, in a small web application with the kinds of endpoints the services have, and the actuator. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.security.user.name=test-admin",
         "spring.security.user.password=test-secret",
+        "flashsale.security.service.username=test-service",
+        "flashsale.security.service.password=service-secret",
         // More than the services expose, to show that whatever else is exposed needs the credentials.
         "management.endpoints.web.exposure.include=health,info,metrics,prometheus,env,beans" })
 class AdminSecurityAutoConfigurationTests {
@@ -72,8 +77,66 @@ class AdminSecurityAutoConfigurationTests {
     }
 
     @Test
-    void everythingElseIsOpen() {
+    void readingIsOpen() {
         assertThat(status(http().get().uri("/api/open"))).isEqualTo(200);
+    }
+
+    @Test
+    void aRequestOpenedToAnyoneNeedsNoCredentials() {
+        knob.value.set("before");
+
+        assertThat(status(http().post().uri("/api/checkout").contentType(MediaType.TEXT_PLAIN).body("anyone"))).isEqualTo(200);
+
+        assertThat(knob.value.get()).isEqualTo("anyone");
+    }
+
+    @Test
+    void aCallBetweenServicesNeedsTheServiceCredentialsAndNeitherNoneNorAWrongOneNorTheAdminsChangesAnything() {
+        knob.value.set("before");
+
+        ResponseEntity<JsonNode> anonymous = http().put().uri("/api/applied/42").contentType(MediaType.TEXT_PLAIN).body("anonymous")
+                .retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> wrong = http().put().uri("/api/applied/42").headers(h -> h.setBasicAuth("test-service", "wrong"))
+                .contentType(MediaType.TEXT_PLAIN).body("wrong").retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> admin = http().put().uri("/api/applied/42").headers(h -> h.setBasicAuth("test-admin", "test-secret"))
+                .contentType(MediaType.TEXT_PLAIN).body("admin").retrieve().toEntity(JsonNode.class);
+
+        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+        assertThat(anonymous.getBody().get("status").asInt()).isEqualTo(401);
+        assertThat(wrong.getStatusCode().value()).isEqualTo(401);
+        assertThat(admin.getStatusCode().value()).isEqualTo(403);
+        assertThat(admin.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+        assertThat(admin.getBody().get("status").asInt()).isEqualTo(403);
+        assertThat(knob.value.get()).isEqualTo("before");
+
+        assertThat(status(http().put().uri("/api/applied/42").headers(h -> h.setBasicAuth("test-service", "service-secret"))
+                .contentType(MediaType.TEXT_PLAIN).body("service"))).isEqualTo(200);
+        assertThat(knob.value.get()).isEqualTo("service");
+    }
+
+    @Test
+    void aRequestThatMayChangeStateAndWasNeverOpenedNeedsTheAdmin() {
+        knob.value.set("before");
+
+        assertThat(status(http().post().uri("/api/undeclared").contentType(MediaType.TEXT_PLAIN).body("anonymous"))).isEqualTo(401);
+        assertThat(status(http().delete().uri("/api/undeclared"))).isEqualTo(401);
+        assertThat(status(http().post().uri("/api/undeclared").headers(h -> h.setBasicAuth("test-service", "service-secret"))
+                .contentType(MediaType.TEXT_PLAIN).body("service"))).isEqualTo(403);
+        assertThat(knob.value.get()).isEqualTo("before");
+
+        assertThat(status(http().post().uri("/api/undeclared").headers(h -> h.setBasicAuth("test-admin", "test-secret"))
+                .contentType(MediaType.TEXT_PLAIN).body("admin"))).isEqualTo(200);
+        assertThat(knob.value.get()).isEqualTo("admin");
+    }
+
+    @Test
+    void theServiceCredentialsOpenNoAdminOperation() {
+        knob.value.set("before");
+
+        assertThat(status(http().put().uri("/api/admin/knob").headers(h -> h.setBasicAuth("test-service", "service-secret"))
+                .contentType(MediaType.TEXT_PLAIN).body("service"))).isEqualTo(403);
+
+        assertThat(knob.value.get()).isEqualTo("before");
     }
 
     @Test
@@ -106,9 +169,22 @@ class AdminSecurityAutoConfigurationTests {
                 .build();
     }
 
-    /** A service in miniature: an admin knob and an open endpoint. */
+    /**
+     * A service in miniature: an admin knob, an open read, a checkout opened to anyone, a call opened to the other
+     * services, and a request that changes state and was never opened.
+     */
     @SpringBootApplication
     static class TestApplication {
+
+        @org.springframework.context.annotation.Bean
+        AccessRule checkout() {
+            return AccessRule.anyone(HttpMethod.POST, "/api/checkout");
+        }
+
+        @org.springframework.context.annotation.Bean
+        AccessRule applied() {
+            return AccessRule.services(HttpMethod.PUT, "/api/applied/*");
+        }
 
         /** The admin knob's value, to see whether a refused request changed it. */
         @org.springframework.stereotype.Component
@@ -135,6 +211,26 @@ class AdminSecurityAutoConfigurationTests {
             @GetMapping("/api/open")
             String open() {
                 return "open";
+            }
+
+            @PostMapping("/api/checkout")
+            String checkout(@RequestBody String value) {
+                return change(value);
+            }
+
+            @PutMapping("/api/applied/{id}")
+            String applied(@RequestBody String value) {
+                return change(value);
+            }
+
+            @PostMapping("/api/undeclared")
+            String undeclared(@RequestBody String value) {
+                return change(value);
+            }
+
+            @DeleteMapping("/api/undeclared")
+            String undeclaredDelete() {
+                return change("deleted");
             }
         }
     }

@@ -26,7 +26,9 @@ import org.springframework.context.annotation.Import;
         "flashsale.api.max-request-size=16KB",
         "spring.rabbitmq.connection-timeout=2s",
         "spring.security.user.name=" + OrderServiceTest.ADMIN,
-        "spring.security.user.password=" + OrderServiceTest.ADMIN_PASSWORD })
+        "spring.security.user.password=" + OrderServiceTest.ADMIN_PASSWORD,
+        "flashsale.security.service.username=test-service",
+        "flashsale.security.service.password=service-secret" })
 @Import(TestInfrastructure.class)
 public @interface OrderServiceTest {
 

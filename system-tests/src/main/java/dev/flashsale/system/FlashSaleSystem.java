@@ -92,6 +92,8 @@ public final class FlashSaleSystem implements AutoCloseable {
             }
             settings.put("spring.security.user.name", "system-test");
             settings.put("spring.security.user.password", "system-test");
+            settings.put("flashsale.security.service.username", "system-test-service");
+            settings.put("flashsale.security.service.password", "system-test-service");
         }
 
         public Builder broker(String host, int port, String username, String password, String virtualHost) {

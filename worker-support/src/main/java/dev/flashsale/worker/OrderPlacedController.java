@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -26,36 +27,48 @@ import org.springframework.web.bind.annotation.RestController;
  * failure is the caller's to handle, which is what the synchronous checkout demonstrates. The fault knobs apply,
  * as they do to each attempt on the queue, so that a failing or slow worker fails or slows the synchronous
  * checkout too.
+ *
+ * <p>The body is read by the same reader as a delivery ({@link OrderPlacedMessageConverter}): what the queue would
+ * dead-letter as unreadable is a {@code 400} here, never an order. Only a failure while applying it is a {@code 503}.
  */
 @RestController
 class OrderPlacedController {
 
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedController.class);
 
+    private final OrderPlacedMessageConverter reader;
     private final OrderPlacedHandler handler;
     private final IdempotentProcessor processor;
     private final SimulatedCosts costs;
     private final FaultInjector faults;
 
-    OrderPlacedController(OrderPlacedHandler handler, IdempotentProcessor processor, SimulatedCosts costs, FaultInjector faults) {
+    OrderPlacedController(OrderPlacedMessageConverter reader, OrderPlacedHandler handler, IdempotentProcessor processor,
+            SimulatedCosts costs, FaultInjector faults) {
+        this.reader = reader;
         this.handler = handler;
         this.processor = processor;
         this.costs = costs;
         this.faults = faults;
     }
 
-    @PutMapping("/api/processed/{orderId}")
-    ResponseEntity<ProcessedOrder> apply(@PathVariable UUID orderId, @RequestBody OrderPlaced event) throws InterruptedException {
+    @PutMapping(path = "/api/processed/{orderId}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ProcessedOrder> apply(@PathVariable UUID orderId, @RequestBody byte[] body) throws InterruptedException {
+        OrderPlaced event = reader.read(body);
         if (!orderId.equals(event.orderId())) {
             throw new UnreadableEventException("The path names order " + orderId + ", the body order " + event.orderId());
         }
-        OrderPlacedMessageConverter.validate(event);
-        boolean appliedBefore = processor.isApplied(orderId);
-        faults.beforeAttempt();
-        if (!appliedBefore) {
-            costs.spend(event);
+        boolean appliedBefore;
+        try {
+            appliedBefore = processor.isApplied(orderId);
+            faults.beforeAttempt();
+            if (!appliedBefore) {
+                costs.spend(event);
+            }
+            handler.on(event);
         }
-        handler.on(event);
+        catch (RuntimeException failure) {
+            throw new ApplyFailedException(failure);
+        }
         ProcessedOrder processed = processor.find(orderId)
                 .orElseThrow(() -> new IllegalStateException("Order " + orderId + " was handled but has no dedup row"));
         return appliedBefore ? ResponseEntity.ok(processed)
@@ -70,14 +83,22 @@ class OrderPlacedController {
         return ResponseEntity.badRequest().body(problem);
     }
 
-    /** Anything else failed while applying it (a fault knob, a database, SMTP): the caller may try again later. */
+    /** Applying it failed (a fault knob, a database, SMTP): the caller may try again later. */
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> failed(RuntimeException ex) {
+    ResponseEntity<ProblemDetail> failed(ApplyFailedException ex) {
         Throwable cause = FailureClassifier.rootCause(ex);
         log.warn("Applying an order over HTTP failed: {}", cause.toString());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The order could not be applied: " + cause);
         problem.setTitle("Worker failed");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+    }
+
+    /** A failure while applying an order, as opposed to a request that could not be read. */
+    static final class ApplyFailedException extends RuntimeException {
+
+        ApplyFailedException(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 }

@@ -3,10 +3,10 @@ package dev.flashsale.worker;
 import java.time.Clock;
 
 import dev.flashsale.events.Topology;
+import dev.flashsale.security.AccessRule;
 import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
 import dev.flashsale.worker.deadletter.DeadLetterService;
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.retry.RetryPolicy;
+import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -70,11 +71,20 @@ public class WorkerAutoConfiguration {
         return new Declarables(orders, deadLetters, work, dlq, workBinding, dlqBinding);
     }
 
+    /**
+     * The synchronous checkout's call ({@code PUT /api/processed/{orderId}}, {@link OrderPlacedController}) applies an
+     * order for real (a mail sent, stock taken): only the other services may make it, with the service credentials.
+     */
+    @Bean
+    AccessRule synchronousCheckoutCall() {
+        return AccessRule.services(HttpMethod.PUT, "/api/processed/*");
+    }
+
     /** The one message converter, shared by the listener container and the template. */
     @Bean
     @ConditionalOnMissingBean
-    OrderPlacedMessageConverter orderPlacedMessageConverter(JsonMapper json) {
-        return new OrderPlacedMessageConverter(json);
+    OrderPlacedMessageConverter orderPlacedMessageConverter() {
+        return new OrderPlacedMessageConverter();
     }
 
     @Bean

@@ -3,13 +3,14 @@ package dev.flashsale.worker;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.OrderPlaced;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OrderPlacedMessageConverterTests {
 
-    private final OrderPlacedMessageConverter converter = new OrderPlacedMessageConverter(JsonMapper.builder().build());
+    private final OrderPlacedMessageConverter converter = new OrderPlacedMessageConverter();
 
     @Test
     void writesThePersistentJsonMessageWithItsHeaders() {
@@ -100,7 +101,29 @@ class OrderPlacedMessageConverterTests {
         assertThatThrownBy(() -> converter.fromMessage(converter.toMessage(noLines, new MessageProperties())))
                 .isInstanceOf(UnreadableEventException.class).hasMessageContaining("no lines");
         assertThatThrownBy(() -> converter.fromMessage(converter.toMessage(zeroQuantity, new MessageProperties())))
-                .isInstanceOf(UnreadableEventException.class).hasMessageContaining("quantity below 1");
+                .isInstanceOf(UnreadableEventException.class).hasMessageContaining("quantity outside 1 to 10000");
+    }
+
+    @Test
+    void refusesWhatTheCheckoutWouldHaveRefused() {
+        OrderPlaced.Customer customer = new OrderPlaced.Customer("c-1", "ada@example.com");
+        OrderPlaced.Line line = new OrderPlaced.Line("SKU-1", 1, new BigDecimal("9.99"));
+        List<Map.Entry<String, OrderPlaced>> invalid = List.of(
+                Map.entry("customer id", order(new OrderPlaced.Customer("c".repeat(65), "ada@example.com"), List.of(line))),
+                Map.entry("customer id", order(new OrderPlaced.Customer("c 1", "ada@example.com"), List.of(line))),
+                Map.entry("customer email", order(new OrderPlaced.Customer("c-1", "ada@example.com\u0000"), List.of(line))),
+                Map.entry("sku", order(customer, List.of(new OrderPlaced.Line("SKU 1", 1, new BigDecimal("9.99"))))),
+                Map.entry("quantity outside", order(customer, List.of(new OrderPlaced.Line("SKU-1", 10_001, new BigDecimal("9.99"))))),
+                Map.entry("more than 2 decimals", order(customer, List.of(new OrderPlaced.Line("SKU-1", 1, new BigDecimal("9.999"))))),
+                Map.entry("more than 100", order(customer, Collections.nCopies(101, line))));
+
+        invalid.forEach(entry -> assertThatThrownBy(() -> converter.fromMessage(converter.toMessage(entry.getValue(), new MessageProperties())))
+                .as(entry.getKey()).isInstanceOf(UnreadableEventException.class).hasMessageContaining(entry.getKey()));
+    }
+
+    private static OrderPlaced order(OrderPlaced.Customer customer, List<OrderPlaced.Line> lines) {
+        return new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), customer, lines,
+                lines.stream().map(OrderPlaced.Line::amount).reduce(BigDecimal.ZERO, BigDecimal::add), "EUR", Instant.now());
     }
 
     private static OrderPlaced orderPlaced() {

@@ -150,7 +150,7 @@ class WorkerSupportIntegrationTests {
         Map<String, Object> dead = awaitDeadLetter(orderId);
         assertThat(dead.get("exception_class")).isEqualTo(UnreadableEventException.class.getName());
         assertThat((String) dead.get("exception_message")).startsWith("Malformed order.placed body");
-        assertThat((String) dead.get("thrown_at")).startsWith(OrderPlacedMessageConverter.class.getName() + ".fromMessage(");
+        assertThat((String) dead.get("thrown_at")).startsWith(OrderPlacedMessageConverter.class.getName() + ".read(");
         assertThat(dead.get("attempts")).isEqualTo(1);
         // One attempt: it failed and was dead-lettered within moments.
         assertThat(instant(dead.get("first_failed_at"))).isBeforeOrEqualTo(instant(dead.get("last_failed_at")))
@@ -335,6 +335,31 @@ class WorkerSupportIntegrationTests {
     }
 
     @Test
+    void orderSentOverHttpWithoutTheServiceCredentialsIsRefusedWithAProblemAndNotApplied() {
+        OrderPlaced event = orderPlaced("c-12");
+        RestClient http = http();
+        long processedBefore = stats.snapshot().processed();
+
+        ResponseEntity<JsonNode> anonymous = http.put().uri("/api/processed/{id}", event.orderId())
+                .contentType(MediaType.APPLICATION_JSON).body(event).retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> wrong = http.put().uri("/api/processed/{id}", event.orderId())
+                .headers(h -> h.setBasicAuth(WorkerSupportTest.SERVICE, "wrong")).contentType(MediaType.APPLICATION_JSON).body(event)
+                .retrieve().toEntity(JsonNode.class);
+        ResponseEntity<JsonNode> asAdmin = http.put().uri("/api/processed/{id}", event.orderId()).headers(this::admin)
+                .contentType(MediaType.APPLICATION_JSON).body(event).retrieve().toEntity(JsonNode.class);
+
+        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+        assertThat(anonymous.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+        assertThat(wrong.getStatusCode().value()).isEqualTo(401);
+        // The admin runs the system, and is not a service: applying an order is not an admin operation.
+        assertThat(asAdmin.getStatusCode().value()).isEqualTo(403);
+        assertThat(asAdmin.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+        assertThat(processedRow(event.orderId())).isNull();
+        assertThat(listener.attempts(event.orderId())).isZero();
+        assertThat(stats.snapshot().processed()).isEqualTo(processedBefore);
+    }
+
+    @Test
     void orderAppliedOverHttpIsSkippedWhenTheQueueDeliversItToo() {
         OrderPlaced event = orderPlaced("c-9");
         long skippedBefore = stats.snapshot().duplicatesSkipped();
@@ -353,7 +378,7 @@ class WorkerSupportIntegrationTests {
                 new BigDecimal("1.00"), "EUR", Instant.now());
         RestClient http = http();
 
-        ResponseEntity<JsonNode> otherOrder = http.put().uri("/api/processed/{id}", UUID.randomUUID())
+        ResponseEntity<JsonNode> otherOrder = http.put().uri("/api/processed/{id}", UUID.randomUUID()).headers(this::service)
                 .contentType(MediaType.APPLICATION_JSON).body(event).retrieve().toEntity(JsonNode.class);
         ResponseEntity<JsonNode> invalid = putOrder(http, wrongTotal);
 
@@ -457,9 +482,14 @@ class WorkerSupportIntegrationTests {
                 .params(orderId, UUID.randomUUID(), Timestamp.from(at)).update();
     }
 
-    private static ResponseEntity<JsonNode> putOrder(RestClient http, OrderPlaced event) {
-        return http.put().uri("/api/processed/{id}", event.orderId()).contentType(MediaType.APPLICATION_JSON).body(event)
-                .retrieve().toEntity(JsonNode.class);
+    /** The synchronous checkout's call, as the order-service makes it: with the service credentials. */
+    private ResponseEntity<JsonNode> putOrder(RestClient http, OrderPlaced event) {
+        return http.put().uri("/api/processed/{id}", event.orderId()).headers(this::service).contentType(MediaType.APPLICATION_JSON)
+                .body(event).retrieve().toEntity(JsonNode.class);
+    }
+
+    private void service(HttpHeaders headers) {
+        headers.setBasicAuth(WorkerSupportTest.SERVICE, WorkerSupportTest.SERVICE_PASSWORD);
     }
 
     private RestClient http() {

@@ -26,4 +26,10 @@ public @interface WorkerSupportTest {
 
     /** The admin password of the tests (application.yml). */
     String ADMIN_PASSWORD = "test-secret";
+
+    /** The user the other services call this worker as, in the tests (application.yml). */
+    String SERVICE = "test-service";
+
+    /** Its password (application.yml). */
+    String SERVICE_PASSWORD = "service-secret";
 }

@@ -21,7 +21,7 @@ import jakarta.validation.constraints.Size;
 /**
  * The body of {@code POST /api/orders}. The client never sends a total: the service computes it.
  *
- * <p>Unknown fields are rejected (see {@code system/StrictJsonConfig}): a misspelt field that
+ * <p>Unknown fields are rejected (see admin-security's {@code StrictJsonAutoConfiguration}): a misspelt field that
  * was silently dropped would place a different order than the one the client meant.
  */
 record CheckoutRequest(

@@ -1,28 +1,31 @@
-package dev.flashsale.order.system;
+package dev.flashsale.security;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * The checkout reads JSON strictly: a request that is not exactly what the API describes is
- * refused with a 400, never guessed at. A misspelt field ({@code "quantitiy"}) would otherwise be
- * dropped, {@code 2.7} items rounded to 2, {@code "2"} taken for a number, and of two
- * {@code "currency"} keys one silently ignored: each would place an order the client did not mean.
- * Text fields take JSON strings only: Jackson would otherwise read {@code 42}, {@code true} or {@code 1e400}
- * into a text field as {@code "42"}, {@code "true"} or {@code "1e400"}, whatever scalar coercion says.
+ * Every service's HTTP API reads JSON strictly: a request that is not exactly what the API describes is refused with a
+ * 400, never guessed at. A misspelt field ({@code "quantitiy"}, {@code "consumng"}) would otherwise be dropped,
+ * {@code 2.7} items rounded to 2, {@code "2"} taken for a number, {@code "false"} or {@code 0} for {@code false}, {@code 1}
+ * for the second value of an enum, and of two {@code "currency"} keys one silently ignored: each would place an order,
+ * or turn an admin knob, the client did not mean. Text fields take JSON strings only: Jackson would otherwise read
+ * {@code 42}, {@code true} or {@code 1e400} into a text field as {@code "42"}, {@code "true"} or {@code "1e400"}, whatever
+ * scalar coercion says.
  *
- * <p>The workers read events the other way, as tolerant readers (see common-events' README):
- * the public API guards against client mistakes, the internal events against version skew.
+ * <p>The workers read events the other way, as tolerant readers (see common-events' README and the workers'
+ * {@code OrderPlacedMessageConverter}, which has a reader of its own): the APIs guard against client mistakes, the
+ * internal events against version skew.
  */
-@Configuration(proxyBeanMethods = false)
-class StrictJsonConfig {
+@AutoConfiguration
+public class StrictJsonAutoConfiguration {
 
     @Bean
     JsonMapperBuilderCustomizer strictJsonReading() {
@@ -30,6 +33,7 @@ class StrictJsonConfig {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
