@@ -1,6 +1,5 @@
 package dev.flashsale.order.checkout;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,12 +11,14 @@ import java.util.concurrent.TimeoutException;
 
 import dev.flashsale.order.outbox.Outbox;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
@@ -36,34 +37,39 @@ import org.springframework.web.ErrorResponseException;
  *
  * <p>If a group fails (a unique index: two requests racing with the same Idempotency-Key), each of its orders is
  * written again alone, so that one bad order fails only its own request. The queue is bounded: when it is full
- * the checkout answers 503 at once, instead of piling up requests that would time out anyway (backpressure).
+ * the checkout answers 503 at once, instead of piling up requests that would time out anyway (backpressure). A
+ * request whose commit takes longer than its wait answers 503 too: its order may still be committed, and the answer
+ * says so, so that the client repeats it with the same {@code Idempotency-Key} instead of placing it again. Both
+ * carry {@code Retry-After}.
  */
 @Component
 class OrderWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OrderWriter.class);
 
-    /** The most orders in one transaction. */
-    private static final int MAX_GROUP = 256;
-
-    /** Orders waiting for a commit; beyond it the checkout is overloaded. */
-    private static final int MAX_WAITING = 10_000;
-
-    /** How long a request waits for its commit before it gives up (the order may still be committed). */
-    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** What a 503 tells the client to wait before it tries again, in seconds: a commit normally takes milliseconds. */
+    static final String RETRY_AFTER_SECONDS = "1";
 
     private final OrderRepository orders;
     private final Outbox outbox;
     private final TransactionTemplate transaction;
     private final DistributionSummary groupSize;
-    private final BlockingQueue<Write> queue = new ArrayBlockingQueue<>(MAX_WAITING);
+    private final OrderWriterProperties properties;
+    private final BlockingQueue<Write> queue;
     private final Thread writer = new Thread(this::run, "order-writer");
     private volatile boolean running;
 
-    OrderWriter(OrderRepository orders, Outbox outbox, TransactionTemplate transaction, MeterRegistry meters) {
+    OrderWriter(OrderRepository orders, Outbox outbox, TransactionTemplate transaction, MeterRegistry meters,
+            OrderWriterProperties properties) {
         this.orders = orders;
         this.outbox = outbox;
         this.transaction = transaction;
+        this.properties = properties;
+        this.queue = new ArrayBlockingQueue<>(properties.maxWaiting());
+        Gauge.builder("flashsale.checkout.writer.waiting", queue, BlockingQueue::size)
+                .description("Orders waiting for the writer to take them into a commit; at flashsale.checkout.writer.max-waiting "
+                        + "the checkout answers 503")
+                .register(meters);
         this.groupSize = DistributionSummary.builder("flashsale.checkout.group.size")
                 .description("Orders written in one transaction by the group commit").register(meters);
     }
@@ -76,18 +82,19 @@ class OrderWriter implements SmartLifecycle {
      * Writes the order (and its event, if any) and returns once it is committed.
      *
      * @throws DataAccessException if it could not be written, e.g. a duplicate Idempotency-Key
-     * @throws ErrorResponseException 503 when the writer is overloaded or stopped
+     * @throws ErrorResponseException 503 when the writer is overloaded or stopped, or the commit took longer than the wait
      */
     void write(Order order, Outbox.@Nullable Entry event) {
         Write write = new Write(order, event, new CompletableFuture<>());
         if (!running) {
-            throw unavailable("The checkout is shutting down; try again in a moment.");
+            throw unavailable("The checkout is shutting down; the order was not placed. Try again in a moment.");
         }
         if (!queue.offer(write)) {
-            throw unavailable("The checkout has " + MAX_WAITING + " orders waiting to be written; try again in a moment.");
+            throw unavailable("The checkout has " + properties.maxWaiting() + " orders waiting to be written; the order was not "
+                    + "placed. Try again in a moment.");
         }
         try {
-            write.committed().get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            write.committed().get(properties.commitWait().toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (ExecutionException ex) {
             if (ex.getCause() instanceof RuntimeException failure) {
@@ -96,7 +103,11 @@ class OrderWriter implements SmartLifecycle {
             throw new IllegalStateException(ex.getCause());
         }
         catch (TimeoutException ex) {
-            throw new IllegalStateException("Order " + order.id() + " was not committed within " + COMMIT_TIMEOUT, ex);
+            log.warn("Order {} was not committed within {}; answering 503, the commit may still come", order.id(), properties.commitWait());
+            throw unavailable("The order was not confirmed within " + properties.commitWait().toSeconds() + " s, and may still be placed. "
+                    + (order.idempotencyKey() != null
+                            ? "Repeat the request with the same Idempotency-Key: that is safe, and answers with the order if it was placed."
+                            : "Without an Idempotency-Key a repeat may place it twice: send one, so that repeating is safe."));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -105,7 +116,7 @@ class OrderWriter implements SmartLifecycle {
     }
 
     private void run() {
-        List<Write> group = new ArrayList<>(MAX_GROUP);
+        List<Write> group = new ArrayList<>(properties.maxGroup());
         while (running || !queue.isEmpty()) {
             try {
                 Write first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -113,7 +124,7 @@ class OrderWriter implements SmartLifecycle {
                     continue;
                 }
                 group.add(first);
-                queue.drainTo(group, MAX_GROUP - 1);
+                queue.drainTo(group, properties.maxGroup() - 1);
                 commit(group);
             }
             catch (InterruptedException ex) {
@@ -163,7 +174,9 @@ class OrderWriter implements SmartLifecycle {
     private static ErrorResponseException unavailable(String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
         problem.setTitle("Checkout unavailable");
-        return new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, problem, null);
+        ErrorResponseException unavailable = new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, problem, null);
+        unavailable.getHeaders().set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        return unavailable;
     }
 
     /** Starts before the web server takes requests, and stops after it has answered the last one. */
@@ -184,7 +197,7 @@ class OrderWriter implements SmartLifecycle {
     public void stop() {
         running = false;
         try {
-            writer.join(COMMIT_TIMEOUT.toMillis());
+            writer.join(properties.commitWait().toMillis());
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -199,6 +199,19 @@ class OrderControllerTests {
     }
 
     @Test
+    void headersTooLargeForTheServerAreRefusedWithAProblemToo() {
+        Snapshot before = snapshot();
+
+        // Beyond Tomcat's header limit: refused by the server itself, before any of the application's code runs.
+        Answer key = api.checkout(TestApi.order("SKU-1", 1), "Idempotency-Key", "k".repeat(10_000));
+        Answer other = api.checkout(TestApi.order("SKU-1", 1), "X-Padding", "p".repeat(100_000));
+
+        assertProblem(key, 400);
+        assertProblem(other, 400);
+        assertNothingStoredOrPublished(before);
+    }
+
+    @Test
     void repeatingACheckoutWithTheSameKeyReturnsTheFirstOrder() {
         String key = "repeat-" + UUID.randomUUID();
 
