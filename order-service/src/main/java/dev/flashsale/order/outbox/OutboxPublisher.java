@@ -55,7 +55,13 @@ class OutboxPublisher implements DisposableBean {
     private final OutboxProperties properties;
     private final AfterCommitFault fault;
 
-    /** Rows sent and not yet marked published, with the time they were claimed ({@link System#nanoTime()}). */
+    /** In {@link #inFlight}: a row handed to the sender thread, whose send is still to come. */
+    private static final long NOT_YET_SENT = Long.MIN_VALUE;
+
+    /**
+     * Rows on their way and not yet marked published: when each was sent ({@link System#nanoTime()}), or
+     * {@link #NOT_YET_SENT} while it waits for the sender thread.
+     */
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
 
     /** Rows the broker confirmed, waiting for the next batch mark. */
@@ -90,7 +96,7 @@ class OutboxPublisher implements DisposableBean {
         }
         List<OutboxMessage> batch = new ArrayList<>(committed.size());
         for (OutboxMessage message : committed) {
-            if (!fault.strikes(message) && claim(message.id())) {
+            if (!fault.strikes(message) && inFlight.putIfAbsent(message.id(), NOT_YET_SENT) == null) {
                 batch.add(message);
             }
         }
@@ -109,14 +115,20 @@ class OutboxPublisher implements DisposableBean {
     }
 
     /**
-     * Claims a row for sending, unless it is already on its way. A claim older than the confirm timeout is taken
-     * over: its confirm is not coming.
+     * Claims a row for the relay, unless it is already on its way. A row that waits for the sender thread is never
+     * taken: its send is still to come, however late (a sender held up at a cold start, a broker slow to take a batch).
+     * A row sent longer ago than the confirm timeout is taken over: its confirm is not coming.
      */
     boolean claim(long id) {
         long now = System.nanoTime();
         Long sentAt = inFlight.putIfAbsent(id, now);
         return sentAt == null
-                || (now - sentAt > properties.confirmTimeout().toNanos() && inFlight.replace(id, sentAt, now));
+                || (sentAt != NOT_YET_SENT && now - sentAt > properties.confirmTimeout().toNanos() && inFlight.replace(id, sentAt, now));
+    }
+
+    /** Runs a task on the sender thread, after what it has to send already: for tests that need the sender busy. */
+    void onSenderThread(Runnable task) {
+        sender.execute(task);
     }
 
     /**
@@ -130,6 +142,8 @@ class OutboxPublisher implements DisposableBean {
             // invoke: the whole batch goes out on one channel, instead of a channel taken from the cache per message.
             rabbit.invoke(operations -> {
                 for (OutboxMessage message : batch) {
+                    // From now on the confirm timeout runs, after which the relay may send the row again.
+                    inFlight.put(message.id(), System.nanoTime());
                     CorrelationData correlation = new CorrelationData(message.eventId().toString());
                     operations.send(Topology.ORDERS_EXCHANGE, "", toAmqp(message), correlation);
                     correlations.add(correlation);

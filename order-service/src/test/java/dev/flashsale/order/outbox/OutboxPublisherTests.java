@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 import dev.flashsale.events.Topology;
 import dev.flashsale.order.OrderServiceTest;
@@ -12,6 +13,7 @@ import dev.flashsale.order.QueueProbe;
 import dev.flashsale.order.TestApi;
 import dev.flashsale.order.TestApi.Answer;
 import dev.flashsale.testsupport.TcpProxy;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Binding.DestinationType;
@@ -48,6 +50,12 @@ class OutboxPublisherTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    OutboxPublisher publisher;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void ordersAcceptedWhileTheBrokerIsUnreachableAreAllPublishedWhenItIsBack() {
@@ -96,6 +104,36 @@ class OutboxPublisherTests {
         await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
         assertThat(unpublishedRowsOf(orderId)).isZero();
         assertThat(probe.receivedFor(orderId)).hasSize(3);
+    }
+
+    @Test
+    void aRowWaitingForABusySenderIsNeverTakenByTheRelayAndGoesOutOnce() throws Exception {
+        probe.start();
+        double relayedBefore = relayed();
+        CountDownLatch busy = new CountDownLatch(1);
+        // The sender thread is held up, as at a cold start: the next commit's row waits behind it.
+        publisher.onSenderThread(() -> {
+            try {
+                busy.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        UUID orderId;
+        try {
+            orderId = api.checkout(TestApi.order("BUSY-1", 1)).orderId();
+            // Past the relay's grace (500 ms) and the confirm timeout (3 s) of the tests: a claim that old used to be taken over.
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> probe.receivedFor(orderId).isEmpty());
+        }
+        finally {
+            busy.countDown();
+        }
+
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
+        assertThat(probe.receivedFor(orderId)).as("one delivery per queue").hasSize(3);
+        assertThat(relayed()).as("rows the relay sent").isEqualTo(relayedBefore);
     }
 
     @Test
@@ -157,6 +195,10 @@ class OutboxPublisherTests {
         relay.purge(Instant.now().minus(Duration.ofHours(1)));
 
         assertThat(rowsOf(orderId)).isEqualTo(1);
+    }
+
+    private double relayed() {
+        return meters.get("flashsale.outbox.relayed").counter().count();
     }
 
     private String status(UUID orderId) {
