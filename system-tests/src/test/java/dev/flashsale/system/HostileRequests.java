@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Checkout requests that must all be refused: broken JSON, deep nesting, huge bodies, wrong types, overflowing
- * numbers, very long strings, control characters, bad idempotency keys and wrong content types. Generated from a few
- * valid orders, each made invalid in one way that no mutation can make valid again, and the same on every run.
+ * Requests that must all be refused: broken JSON, deep nesting, huge bodies, wrong types, overflowing numbers, very
+ * long strings, control characters, bad idempotency keys and wrong content types. Generated from a few valid bodies,
+ * each made invalid in one way that no mutation can make valid again, and the same on every run: checkouts, and the
+ * bodies of the workers' synchronous endpoint and of every admin operation that takes one.
  */
 final class HostileRequests {
 
@@ -68,20 +69,12 @@ final class HostileRequests {
     private HostileRequests() {
     }
 
-    /** At least 1,000 requests, the same on every run. */
-    static List<Request> generate() {
+    /** Checkouts: at least 1,000 requests, the same on every run. */
+    static List<Request> checkout() {
         List<Request> requests = new ArrayList<>();
         Random random = new Random(20261203);
 
-        // Broken JSON: each valid order cut off at every position (a cut object never closes), and the same with garbage after it.
-        for (String order : List.of(ONE_LINE, TWO_LINES)) {
-            for (int cut = 0; cut < order.length(); cut++) {
-                requests.add(Request.json("cut JSON", order.substring(0, cut)));
-            }
-            requests.add(Request.json("trailing tokens", order + "}"));
-            requests.add(Request.json("trailing tokens", order + " {}"));
-            requests.add(Request.json("two orders", order + order));
-        }
+        cutAndTrailing(requests, List.of(ONE_LINE, TWO_LINES));
 
         // Wrong types and values out of range, field by field.
         WRONG_VALUES.forEach((field, values) -> values.forEach(value -> requests.add(Request.json("wrong type or value of " + field, with(field, value)))));
@@ -171,5 +164,122 @@ final class HostileRequests {
             requests.add(new Request("random bytes", garbage, "application/json", null, false));
         }
         return requests;
+    }
+
+    /** A valid {@code order.placed} event for {@code orderId}: the body of a worker's {@code PUT /api/processed/{orderId}}. */
+    static String orderPlaced(String orderId) {
+        return """
+                {"eventId":"0193a000-0000-7000-8000-00000000e0ff","orderId":"%s","customer":{"id":"c-7","email":"grace@example.com"},\
+                "lines":[{"sku":"SKU-2","quantity":1,"unitPrice":12.50}],"total":12.50,"currency":"EUR","occurredAt":"2026-12-01T09:00:00Z"}"""
+                .formatted(orderId);
+    }
+
+    /** Bodies of a worker's {@code PUT /api/processed/{orderId}} that must be refused: none of them an event for that order. */
+    static List<Request> orderPlacedEvents(String orderId) {
+        String valid = orderPlaced(orderId);
+        List<Request> requests = new ArrayList<>();
+        // An event may carry fields this reader does not know (a newer producer's): only names too long to read are refused.
+        broken(requests, valid, new Random(20261204), true);
+        wrongValues(requests, valid, Map.of(
+                "\"0193a000-0000-7000-8000-00000000e0ff\"", List.of("null", "1", "\"\"", "\"not-a-uuid\"", "[]", "{}"),
+                "\"" + orderId + "\"", List.of("null", "1", "\"\"", "\"not-a-uuid\"", "\"0193a000-0000-7000-8000-000000000002\"", "[]"),
+                "\"c-7\"", List.of("null", "1", "true", "\"\"", "[]", "\"" + "a".repeat(1_000) + "\""),
+                "\"grace@example.com\"", List.of("null", "1", "\"\"", "\"grace\"", "\"grace@example.com\\u0000\""),
+                "\"quantity\":1", List.of("\"quantity\":0", "\"quantity\":-1", "\"quantity\":1.5", "\"quantity\":\"1\"", "\"quantity\":1e400",
+                        "\"quantity\":2147483648"),
+                "\"unitPrice\":12.50", List.of("\"unitPrice\":-12.50", "\"unitPrice\":12.505", "\"unitPrice\":\"x\"", "\"unitPrice\":null"),
+                "\"total\":12.50", List.of("\"total\":12.51", "\"total\":-12.50", "\"total\":1e400", "\"total\":null", "\"total\":\"x\""),
+                "\"EUR\"", List.of("null", "\"eur\"", "\"EURO\"", "1"),
+                "\"2026-12-01T09:00:00Z\"", List.of("null", "\"yesterday\"", "\"2026-13-01T09:00:00Z\"", "[]"),
+                "[{\"sku\"", List.of("[], \"x\":[{\"sku\"", "[null,{\"sku\"")));
+        return requests;
+    }
+
+    /** Bodies of a worker's {@code PUT /api/admin/faults} that must be refused, leaving the knobs as they were. */
+    static List<Request> workerFaultKnobs() {
+        String valid = "{\"failureRate\":0.25,\"latency\":\"PT0.1S\",\"crashRate\":0.1}";
+        List<Request> requests = new ArrayList<>();
+        broken(requests, valid, new Random(20261205), false);
+        wrongValues(requests, valid, Map.of(
+                "0.25", List.of("-0.1", "1.1", "\"x\"", "null", "1e400", "NaN", "[]"),
+                "\"PT0.1S\"", List.of("\"-PT1S\"", "\"soon\"", "null", "-1", "[]", "{}"),
+                "0.1}", List.of("2}", "-1}", "\"x\"}", "1e400}", "true}")));
+        return requests;
+    }
+
+    /** Bodies of a worker's {@code PUT /api/admin/consumption} that must be refused, leaving it consuming. */
+    static List<Request> consumptionSwitch() {
+        String valid = "{\"consuming\":false}";
+        List<Request> requests = new ArrayList<>();
+        broken(requests, valid, new Random(20261206), false);
+        wrongValues(requests, valid, Map.of("false", List.of("null", "\"no\"", "0", "[]", "{}", "\"false\"")));
+        return requests;
+    }
+
+    /** Bodies of the order-service's {@code PUT /api/admin/faults} that must be refused, leaving the fault off. */
+    static List<Request> orderServiceFaultKnob() {
+        String valid = "{\"afterCommitFault\":\"DROP\"}";
+        List<Request> requests = new ArrayList<>();
+        broken(requests, valid, new Random(20261207), false);
+        wrongValues(requests, valid, Map.of("\"DROP\"", List.of("null", "\"drop\"", "\"EXPLODE\"", "1", "[]", "{}", "\"\"")));
+        return requests;
+    }
+
+    /** Each valid body cut off at every position (a cut object never closes), and the same with more after it. */
+    private static void cutAndTrailing(List<Request> requests, List<String> valid) {
+        for (String body : valid) {
+            for (int cut = 0; cut < body.length(); cut++) {
+                requests.add(Request.json("cut JSON", body.substring(0, cut)));
+            }
+            requests.add(Request.json("trailing tokens", body + "}"));
+            requests.add(Request.json("trailing tokens", body + " {}"));
+            requests.add(Request.json("two bodies", body + body));
+        }
+    }
+
+    /**
+     * What breaks any JSON body, whatever its fields: the {@link #cutAndTrailing} ones, nesting, bytes, types, and
+     * unknown fields (for a tolerant reader, only those whose name is too long to read).
+     */
+    private static void broken(List<Request> requests, String valid, Random random, boolean tolerant) {
+        cutAndTrailing(requests, List.of(valid));
+        for (int depth : List.of(100, 1_000, 20_000)) {
+            requests.add(Request.json("nested arrays", "[".repeat(depth) + "]".repeat(depth)));
+            requests.add(Request.json("nested objects", "{\"a\":".repeat(depth) + "1" + "}".repeat(depth)));
+            requests.add(Request.json("unclosed nesting", "[".repeat(depth)));
+        }
+        for (int length : tolerant ? List.of(70_000, 1_000_000) : List.of(1, 1_000, 70_000, 1_000_000)) {
+            requests.add(Request.json("long unknown field", "{\"" + "a".repeat(length) + "\":1," + valid.substring(1)));
+        }
+        byte[] bytes = valid.getBytes(StandardCharsets.UTF_8);
+        int inString = valid.indexOf(":\"") + 3;
+        for (int b : List.of(0x80, 0xc0, 0xff)) {
+            byte[] broken = bytes.clone();
+            broken[inString] = (byte) b;
+            requests.add(new Request("invalid UTF-8 in a string", broken, "application/json", null, false));
+        }
+        for (String body : List.of("", " ", "null", "true", "1", "\"x\"", "[]", "[" + valid + "]", "<x/>", "a=1", "{'a':1}",
+                "// comment\n" + valid)) {
+            requests.add(Request.json("not a body of this request", body));
+        }
+        for (String contentType : new String[] { null, "text/plain", "application/xml", "application/x-www-form-urlencoded",
+                "application/octet-stream", "json" }) {
+            requests.add(new Request("content type " + contentType, bytes, contentType, null, false));
+        }
+        for (int i = 0; i < 50; i++) {
+            byte[] garbage = new byte[1 + random.nextInt(300)];
+            random.nextBytes(garbage);
+            requests.add(new Request("random bytes", garbage, "application/json", null, false));
+        }
+    }
+
+    /** The valid body with one raw snippet replaced by each of its wrong values. */
+    private static void wrongValues(List<Request> requests, String valid, Map<String, List<String>> wrong) {
+        wrong.forEach((snippet, values) -> {
+            if (!valid.contains(snippet)) {
+                throw new IllegalArgumentException(snippet + " is not in " + valid);
+            }
+            values.forEach(value -> requests.add(Request.json("wrong value for " + snippet, valid.replace(snippet, value))));
+        });
     }
 }
