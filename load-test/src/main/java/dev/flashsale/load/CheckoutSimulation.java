@@ -13,6 +13,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -62,7 +63,9 @@ public class CheckoutSimulation extends Simulation {
                         .check(jsonPath("$.orderId").optional().saveAs("orderId")))
                 .exec(session -> record(session, requests));
 
-        setUp(checkout.injectOpen(constantUsersPerSec(load.rate()).during(load.duration())))
+        setUp(checkout.injectOpen(load.ramp()
+                ? rampUsersPerSec(1).to(load.rate()).during(load.duration())
+                : constantUsersPerSec(load.rate()).during(load.duration())))
                 .protocols(protocol);
     }
 
@@ -92,8 +95,8 @@ public class CheckoutSimulation extends Simulation {
         String orderId = session.contains("orderId") ? session.getString("orderId") : null;
         boolean accepted = valid && orderId != null && status >= 200 && status < 300;
         requests.add(new RequestLog.Entry(session.getLong("sentAt"), latency, status, valid,
-                accepted ? UUID.fromString(orderId) : null,
-                accepted ? Map.of(session.getString("sku"), session.getInt("quantity")) : Map.of()));
+                accepted ? UUID.fromString(orderId) : null, Map.of(session.getString("sku"), session.getInt("quantity")),
+                session.getString("key"), session.getString("body"), false));
         return session;
     }
 }

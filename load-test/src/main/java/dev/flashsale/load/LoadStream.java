@@ -13,8 +13,14 @@ import java.time.Duration;
  * @param duration how long requests arrive
  * @param invalidShare the share of requests (0 to 1) that carry an invalid order, which must be refused and
  *        never applied
+ * @param ramp whether the rate grows from one request a second to {@code rate} over the duration (a warm-up: cold
+ *        JVMs meet a load they can take while their JIT compilers catch up) instead of starting at {@code rate}
  */
-record LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare) {
+record LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare, boolean ramp) {
+
+    LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare) {
+        this(name, checkout, rate, duration, invalidShare, false);
+    }
 
     /** The two checkouts, and how each answers an accepted order. */
     enum Checkout {
@@ -47,6 +53,7 @@ record LoadStream(String name, Checkout checkout, double rate, Duration duration
 
     /** About how many requests the stream sends. */
     long requests() {
-        return Math.round(rate * duration.toMillis() / 1000.0);
+        double average = ramp ? (1 + rate) / 2 : rate;
+        return Math.round(average * duration.toMillis() / 1000.0);
     }
 }

@@ -121,11 +121,11 @@ final class ReportWriter {
                     String.valueOf(result.accepted()), String.valueOf(result.refused()), String.valueOf(result.failed()),
                     ms(latency.p50()), ms(latency.p90()), ms(latency.p99()), ms(latency.p999()), ms(latency.max()),
                     String.valueOf(result.check().lost()), String.valueOf(result.check().duplicated()),
-                    String.valueOf(result.check().sentAgain())));
+                    String.valueOf(result.check().sentAgain()), String.valueOf(result.relayed())));
         }
         return new Table("Streams: checkout latency in ms (accepted orders)", List.of("stream", "checkout", "offered/s", "accepted/s",
                 "sent", "accepted", "refused (invalid)", "failed", "p50", "p90", "p99", "p99.9", "max", "lost", "duplicated",
-                "mails sent again after an unanswered send"), rows);
+                "mails sent again after an unanswered send", "outbox rows relayed"), rows);
     }
 
     private static Table workers(Report report) {
@@ -233,6 +233,8 @@ final class ReportWriter {
             stream.put("failed", result.failed());
             stream.put("acceptedPerSecond", result.acceptedPerSecond());
             stream.put("latencyMillis", result.latencyMillis());
+            stream.put("outboxRowsRelayed", result.relayed());
+            stream.put("mailsSentAgainAfterAnUnansweredSend", result.check().sentAgain());
             stream.put("queues", result.queues());
             stream.put("workers", result.check().workers());
             stream.put("problems", result.check().problems());

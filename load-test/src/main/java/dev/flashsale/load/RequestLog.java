@@ -21,8 +21,18 @@ final class RequestLog {
      * @param valid whether the order sent was valid (and so must be accepted)
      * @param orderId the order id of an accepted order, else null
      * @param units the units ordered, per SKU
+     * @param idempotencyKey the request's {@code Idempotency-Key}
+     * @param body the order sent
+     * @param reoffered whether this outcome is that of the same request offered again, with its key, after it got no
+     *        answer in time (see {@link Reoffer})
      */
-    record Entry(long sentAt, int latencyMillis, int status, boolean valid, UUID orderId, Map<String, Integer> units) {
+    record Entry(long sentAt, int latencyMillis, int status, boolean valid, UUID orderId, Map<String, Integer> units,
+            String idempotencyKey, String body, boolean reoffered) {
+
+        /** Whether the request got an answer at all. */
+        boolean answered() {
+            return status != 0;
+        }
     }
 
     private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();

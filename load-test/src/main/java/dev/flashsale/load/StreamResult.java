@@ -17,6 +17,8 @@ import java.util.Map;
  * @param latencyMillis the checkout's answer time for accepted orders, in milliseconds (Gatling's resolution)
  * @param queues per work queue: its deepest point and when it was empty again
  * @param check the exactly-once accounting
+ * @param relayed outbox rows the order-service's relay sent during the stream: 0 unless a row's after-commit publish
+ *        failed (broker down, nack, return) or was never made
  * @param samples the queue samples taken from the start of the stream until the check ended
  * @param startedAtMillis when the stream started, on the sampler's clock
  * @param loadEndedAtMillis when its last answer came, on the sampler's clock
@@ -32,6 +34,7 @@ record StreamResult(
         Percentiles latencyMillis,
         Map<String, QueueFigures> queues,
         ExactlyOnceCheck.Result check,
+        long relayed,
         List<QueueSampler.Sample> samples,
         long startedAtMillis,
         long loadEndedAtMillis) {
