@@ -12,6 +12,7 @@
 # localhost:5672 guest/guest, virtual host /), RABBIT_MANAGEMENT_PORT (15672; the dashboard reads the queues there), SMTP_HOST, SMTP_PORT (an SMTP server for the email worker;
 # default localhost:1025, and if none answers there a GreenMail SMTP catcher is started on it),
 # ADMIN_USER, ADMIN_PASSWORD (the services' admin endpoints; default admin/admin, the "local" profile),
+# SERVICE_USER, SERVICE_PASSWORD (what the services call each other with; default order-service/order-service, the "local" profile),
 # BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
 # and pid files).
 set -euo pipefail
@@ -37,6 +38,9 @@ GREENMAIL_VERSION="2.1.5"
 
 answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# shellcheck source=local-services.sh
+source "$ROOT/scripts/local-services.sh"
+
 jar_of() { echo "$ROOT/$1/target/$1-$VERSION.jar"; }
 
 # Alive: the recorded process exists and is not a zombie (a process that has exited and not yet been reaped).
@@ -50,14 +54,24 @@ pid_alive() {
 
 healthy() { curl -fsS "http://localhost:$1/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; }
 
+# The broker: when it is the local one and installed here, started if it is down and given its management plugin
+# (the dashboard reads the queues there); anything else must answer already.
 require_broker() {
-    if answers "$RABBIT_HOST" "$RABBIT_PORT"; then
+    if [[ "$RABBIT_HOST" == "localhost" || "$RABBIT_HOST" == "127.0.0.1" ]] && [[ "$RABBIT_PORT" == "5672" ]]; then
+        local found=0
+        ensure_rabbitmq || found=$?
+        if ((found == 2)); then
+            echo "The dashboard will show no queues until the management plugin answers on port $RABBIT_MANAGEMENT_PORT." >&2
+        fi
+        if ((found != 1)); then
+            return
+        fi
+    elif answers "$RABBIT_HOST" "$RABBIT_PORT"; then
         return
     fi
     cat >&2 <<MSG
 No RabbitMQ broker answers on $RABBIT_HOST:$RABBIT_PORT. Get one, then run this again:
-  - a local RabbitMQ:  sudo apt-get install rabbitmq-server && sudo rabbitmq-plugins enable rabbitmq_management
-                       (then: sudo rabbitmq-server -detached, or: sudo service rabbitmq-server start)
+  - a local RabbitMQ:  sudo apt-get install rabbitmq-server   (this script starts it and enables its management plugin)
   - or with Docker:    docker compose up -d rabbitmq
   - or point RABBIT_HOST / RABBIT_PORT (and RABBIT_USER / RABBIT_PASSWORD) at another broker.
 MSG
@@ -151,6 +165,8 @@ start() {
             export FLASHSALE_DASHBOARD_RABBITMQ_URL="http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT"
             if [[ -n "${ADMIN_USER:-}" ]]; then export SPRING_SECURITY_USER_NAME="$ADMIN_USER"; fi
             if [[ -n "${ADMIN_PASSWORD:-}" ]]; then export SPRING_SECURITY_USER_PASSWORD="$ADMIN_PASSWORD"; fi
+            if [[ -n "${SERVICE_USER:-}" ]]; then export FLASHSALE_SECURITY_SERVICE_USERNAME="$SERVICE_USER"; fi
+            if [[ -n "${SERVICE_PASSWORD:-}" ]]; then export FLASHSALE_SECURITY_SERVICE_PASSWORD="$SERVICE_PASSWORD"; fi
             exec java -jar "$(jar_of "$service")" --flashsale.data-dir="$DATA"
         ) >"$LOGS/$service.log" 2>&1 </dev/null &
         echo $! >"$RUN/$service.pid"
