@@ -56,7 +56,7 @@ class OrderWriter implements SmartLifecycle {
     private final DistributionSummary groupSize;
     private final OrderWriterProperties properties;
     private final BlockingQueue<Write> queue;
-    private final Thread writer = new Thread(this::run, "order-writer");
+    private volatile Thread writer;
     private volatile boolean running;
 
     OrderWriter(OrderRepository orders, Outbox outbox, TransactionTemplate transaction, MeterRegistry meters,
@@ -185,9 +185,11 @@ class OrderWriter implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
+    /** A thread per start: a stopped context (a paused test context, for one) can be started again. */
     @Override
     public void start() {
         running = true;
+        writer = new Thread(this::run, "order-writer");
         writer.setDaemon(true);
         writer.start();
     }
