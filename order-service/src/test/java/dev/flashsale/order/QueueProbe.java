@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -22,6 +22,7 @@ import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.TestBroker;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -36,7 +37,8 @@ public class QueueProbe implements AutoCloseable {
 
     private final TestBroker broker;
     private final Map<String, List<Received>> byOrderId = new ConcurrentHashMap<>();
-    private final AtomicInteger total = new AtomicInteger();
+    /** The order id of each message, in the order they arrived. */
+    private final List<String> arrivals = new CopyOnWriteArrayList<>();
     private Connection connection;
 
     QueueProbe(TestBroker broker) {
@@ -48,9 +50,22 @@ public class QueueProbe implements AutoCloseable {
         return List.copyOf(byOrderId.getOrDefault(orderId.toString(), List.of()));
     }
 
-    /** How many messages arrived so far, in all queues together. */
-    public int total() {
-        return total.get();
+    /** Where the arrivals stand now (the probe consuming), to ask later what arrived since. */
+    public int mark() {
+        start();
+        return arrivals.size();
+    }
+
+    /**
+     * Checks that since the mark only the sentinel's event arrived, or events of orders placed before the mark: an
+     * earlier test's order whose event comes late is not this test's doing. The sentinel is an order placed after
+     * whatever the test checks; it is awaited first, so that what was published before it has had its chance to arrive.
+     */
+    public void assertOnlyTheSentinelSince(int mark, UUID sentinel, Predicate<String> placedBeforeTheMark, Duration timeout) {
+        awaitInEveryQueue(sentinel, timeout);
+        assertThat(List.copyOf(arrivals.subList(mark, arrivals.size()))).as("orders whose events arrived since the mark")
+                .allMatch(orderId -> orderId.equals(sentinel.toString()) || placedBeforeTheMark.test(orderId))
+                .filteredOn(sentinel.toString()::equals).hasSize(Topology.WORK_QUEUES.size());
     }
 
     /** Waits until the order's event has arrived in every work queue, and returns what arrived. */
@@ -103,7 +118,7 @@ public class QueueProbe implements AutoCloseable {
                         Object orderId = properties.getHeaders() == null ? null : properties.getHeaders().get(EventHeaders.ORDER_ID);
                         byOrderId.computeIfAbsent(String.valueOf(orderId), id -> new CopyOnWriteArrayList<>())
                                 .add(new Received(queue, new String(body, StandardCharsets.UTF_8), properties));
-                        total.incrementAndGet();
+                        arrivals.add(String.valueOf(orderId));
                         getChannel().basicAck(envelope.getDeliveryTag(), false);
                     }
                 });
