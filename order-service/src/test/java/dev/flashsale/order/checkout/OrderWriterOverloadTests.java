@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import dev.flashsale.order.OrderServiceTest;
 import dev.flashsale.order.TestApi;
 import dev.flashsale.order.TestApi.Answer;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +39,9 @@ import static org.awaitility.Awaitility.await;
         // The writer waits for the test's lock for as long as the test holds it (H2's default is 1 s).
         "spring.datasource.url=jdbc:h2:file:${flashsale.data-dir}/order-service;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=30000",
         "flashsale.checkout.writer.commit-wait=1s",
+        // The writer holds the test's first order while it waits (sent alone, it is taken alone), the queue the next four.
         "flashsale.checkout.writer.max-waiting=4",
-        // One order per transaction: the writer holds one order while it waits, the queue the next four.
-        "flashsale.checkout.writer.max-group=1" })
+        "flashsale.checkout.writer.max-group=8" })
 class OrderWriterOverloadTests {
 
     @Autowired
@@ -122,6 +123,42 @@ class OrderWriterOverloadTests {
         assertThat(maybePlaced).hasSize(5).contains(first);
         await().atMost(Duration.ofSeconds(10)).until(() -> maybePlaced.stream().allMatch(key -> ordersWithKey(key) == 1));
         assertThat(refused).allMatch(key -> ordersWithKey(key) == 0);
+    }
+
+    /**
+     * The group commit, made to happen rather than hoped for: while the writer waits on the test's lock, three orders
+     * queue behind it; once it is free, it takes them into one transaction.
+     */
+    @Test
+    void ordersThatQueuedBehindABusyWriterAreCommittedTogether() throws Exception {
+        List<String> keys = new ArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        String first = "group-first-" + System.nanoTime();
+        keys.add(first);
+        DistributionSummary groups = meters.get("flashsale.checkout.group.size").summary();
+        long groupsBefore = groups.count();
+        double ordersBefore = groups.totalAmount();
+        try (Connection blocking = holdKey(first)) {
+            Future<Answer> held = clients.submit(() -> api.checkout(TestApi.order("SKU-1", 1), "Idempotency-Key", first));
+            // Answered (503, after the commit wait) while its commit cannot come: the writer has it and waits.
+            await().atMost(Duration.ofSeconds(10)).until(held::isDone);
+            for (int i = 0; i < 3; i++) {
+                String key = "group-" + i + "-" + System.nanoTime();
+                keys.add(key);
+                clients.submit(() -> api.checkout(TestApi.order("SKU-1", 1), "Idempotency-Key", key));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingForTheWriter() == 3);
+            blocking.rollback();
+        }
+        finally {
+            clients.shutdownNow();
+        }
+
+        // Their answers may have come before the commit (503, "may still be placed"); the orders are placed all the same.
+        await().atMost(Duration.ofSeconds(10)).until(() -> keys.stream().allMatch(key -> ordersWithKey(key) == 1));
+        // Two transactions: the first order's, then the three that queued.
+        assertThat(groups.count() - groupsBefore).as("transactions").isEqualTo(2);
+        assertThat(groups.totalAmount() - ordersBefore).as("orders in them").isEqualTo(4);
     }
 
     /** A connection of the test's own, in a transaction that holds an uncommitted order with this key. */

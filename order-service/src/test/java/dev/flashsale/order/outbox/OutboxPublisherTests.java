@@ -89,8 +89,9 @@ class OutboxPublisherTests {
         Instant committed;
         fault.set(AfterCommitFault.Mode.DROP);
         try {
-            orderId = api.checkout(TestApi.order("CRASH-1", 1)).orderId();
+            // Before the request, so no later than the commit: the row's age is at least what is measured from here.
             committed = Instant.now();
+            orderId = api.checkout(TestApi.order("CRASH-1", 1)).orderId();
         }
         finally {
             fault.set(AfterCommitFault.Mode.NONE);
