@@ -6,11 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
@@ -180,7 +179,8 @@ class InventoryWorkerIntegrationTests {
      * Two batches whose orders take the same two SKUs in opposite order, run at once as two consumers would: each
      * applies its first order, they meet, then each applies its second. Without {@code beforeBatch} locking the
      * whole batch's rows in SKU order first, each would hold the row the other wants next, and the database would
-     * roll one back as a deadlock.
+     * roll one back as a deadlock. With it, the second batch waits for the first one's locks before it applies
+     * anything, and the first goes on as soon as the database shows the other waiting: no clock decides.
      */
     @Test
     void twoBatchesTakingTheSameSkusInOppositeOrderDoNotDeadlock() throws Exception {
@@ -188,12 +188,12 @@ class InventoryWorkerIntegrationTests {
         String second = newSku(10);
         List<OrderPlaced> one = List.of(orderPlaced(line(second, 1)), orderPlaced(line(first, 1)));
         List<OrderPlaced> other = List.of(orderPlaced(line(first, 1)), orderPlaced(line(second, 1)));
-        CyclicBarrier between = new CyclicBarrier(2);
+        Phaser halfway = new Phaser(2);
 
         ExecutorService consumers = Executors.newFixedThreadPool(2);
         try {
-            Future<?> a = consumers.submit(() -> applyAsOneBatch(one, between));
-            Future<?> b = consumers.submit(() -> applyAsOneBatch(other, between));
+            Future<?> a = consumers.submit(() -> applyAsOneBatch(one, halfway));
+            Future<?> b = consumers.submit(() -> applyAsOneBatch(other, halfway));
             a.get(30, TimeUnit.SECONDS);
             b.get(30, TimeUnit.SECONDS);
         }
@@ -206,23 +206,44 @@ class InventoryWorkerIntegrationTests {
         Stream.concat(one.stream(), other.stream()).forEach(order -> assertThat(reservedUnits(order.orderId())).isEqualTo(1));
     }
 
-    /** What the batch consumer does with a batch (one transaction, beforeBatch, then each order), pausing halfway. */
-    private void applyAsOneBatch(List<OrderPlaced> orders, CyclicBarrier halfway) {
-        transactions.executeWithoutResult(status -> {
-            handler.beforeBatch(orders);
-            handler.on(orders.get(0));
-            try {
-                // The other batch may be waiting for this one's locks: then it never arrives, and this one goes on.
-                halfway.await(1, TimeUnit.SECONDS);
+    /** What the batch consumer does with a batch (one transaction, beforeBatch, then each order), meeting the other halfway. */
+    private void applyAsOneBatch(List<OrderPlaced> orders, Phaser halfway) {
+        try {
+            transactions.executeWithoutResult(status -> {
+                handler.beforeBatch(orders);
+                handler.on(orders.get(0));
+                awaitTheOther(halfway);
+                handler.on(orders.get(1));
+            });
+        }
+        finally {
+            halfway.arriveAndDeregister(); // a batch that is done lets the other go on alone
+        }
+    }
+
+    /**
+     * Waits until the other batch has applied its first order too (the deadlock's set-up), or has finished, or is
+     * blocked on a lock this one holds: then it would never arrive.
+     */
+    private void awaitTheOther(Phaser halfway) {
+        int phase = halfway.arrive();
+        try {
+            while (true) {
+                try {
+                    halfway.awaitAdvanceInterruptibly(phase, 20, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                catch (TimeoutException ex) {
+                    if (jdbc.sql("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")
+                            .query(Long.class).single() > 0) {
+                        return;
+                    }
+                }
             }
-            catch (TimeoutException | BrokenBarrierException ex) {
-                // went on alone
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-            handler.on(orders.get(1));
-        });
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void publish(OrderPlaced event) {

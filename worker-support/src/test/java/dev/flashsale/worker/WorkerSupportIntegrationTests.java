@@ -100,9 +100,10 @@ class WorkerSupportIntegrationTests {
         assertThat(at).hasSize(3);
         Duration firstDelay = Duration.ofNanos(at.get(1) - at.get(0));
         Duration secondDelay = Duration.ofNanos(at.get(2) - at.get(1));
-        // initial 100 ms +/- 10 ms, then x3: 300 ms +/- 30 ms
-        assertThat(firstDelay).isBetween(Duration.ofMillis(85), Duration.ofMillis(250));
-        assertThat(secondDelay).isGreaterThan(firstDelay.multipliedBy(2)).isGreaterThan(Duration.ofMillis(260));
+        // initial 100 ms +/- 10 ms, then x3: 300 ms +/- 30 ms. Lower bounds only: a delay can only come out longer than
+        // asked (a busy machine, a pause of the garbage collector), so an upper bound would test the machine.
+        assertThat(firstDelay).isGreaterThanOrEqualTo(Duration.ofMillis(90));
+        assertThat(secondDelay).isGreaterThanOrEqualTo(Duration.ofMillis(270));
         assertThat(stats.snapshot().retries()).isEqualTo(retriesBefore + 2);
         assertThat(deadLetterRows(event.orderId())).isZero();
     }
@@ -135,7 +136,8 @@ class WorkerSupportIntegrationTests {
                 .doesNotContain("x-exception", DeadLetterRecoverer.X_ATTEMPTS);
         assertThat(listener.attempts(event.orderId())).isEqualTo(4);
         assertThat(processedRow(event.orderId())).isNull();
-        assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore + 1);
+        // Counted once the broker has confirmed the dead letter, which can be after the DLQ's consumer has parked it.
+        await().untilAsserted(() -> assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore + 1));
         // Moved off the broker: the DLQ itself stays empty, the table is where dead letters wait.
         await().until(() -> admin.getQueueInfo(DLQ).getMessageCount() == 0);
     }
