@@ -17,13 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,7 +79,7 @@ class FaultSystemTests {
     private static FlashSaleSystem system;
 
     private final Checkout client = new Checkout();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void startSystem() {
@@ -102,6 +98,9 @@ class FaultSystemTests {
                 .property("flashsale.worker.costs.scale", "0")
                 // The SMTP breaker tries again after 2 s instead of 10 s, so the outage test ends sooner.
                 .property("resilience4j.circuitbreaker.instances.smtp.wait-duration-in-open-state", "2s")
+                // The analytics worker keeps two consumers (its default is two, growing to four with the backlog), so
+                // that the slow-consumer test knows its capacity: two at a time, 100 ms each, 20 orders/s against 50.
+                .environment(Service.ANALYTICS_WORKER, "SPRING_RABBITMQ_LISTENER_SIMPLE_MAX_CONCURRENCY", "2")
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .workDirectory(EndToEndSystemTests.workDirectory("faults"))
                 .start();
@@ -276,10 +275,14 @@ class FaultSystemTests {
         List<String> malformed = new ArrayList<>();
         List<String> unknownVersion = new ArrayList<>();
         List<String> alwaysFailing = new ArrayList<>();
+        int appliedWhileAPoisonWasRetried = 0;
         for (int i = 0; i < 10; i++) {
             malformed.add(poison("malformed-json"));
             unknownVersion.add(poison("unknown-version"));
-            if (i % 3 == 0) {
+            if (i == 3) {
+                appliedWhileAPoisonWasRetried = appliedWhileRetried(accounting, alwaysFailing);
+            }
+            else if (i % 3 == 0) {
                 alwaysFailing.add(alwaysFailingPoison());
             }
             // One of each every 0.8 s, all within the load's 10 s.
@@ -305,9 +308,11 @@ class FaultSystemTests {
         }
         double cleanRate = cleanResult.accepted().size() / cleanSeconds;
         double poisonedRate = result.accepted().size() / seconds;
-        log.info("FAULT poison: {} malformed, {} unknown version, {} always failing; valid orders applied at {} orders/s with poison "
-                        + "against {} without (ratio {}); all applied {} s after the load's end with poison, {} s without",
-                malformed.size(), unknownVersion.size(), alwaysFailing.size(), "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate),
+        log.info("FAULT poison: {} malformed, {} unknown version, {} always failing; {} valid orders applied while one was retried; "
+                        + "valid orders applied at {} orders/s with poison against {} without (ratio {}); all applied {} s after the load's "
+                        + "end with poison, {} s without",
+                malformed.size(), unknownVersion.size(), alwaysFailing.size(), appliedWhileAPoisonWasRetried,
+                "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate),
                 "%.2f".formatted(poisonedRate / cleanRate), "%.1f".formatted(drain), "%.1f".formatted(cleanDrain));
 
         assertNothingLostNorTwice(report, result);
@@ -323,48 +328,44 @@ class FaultSystemTests {
             assertThat(parked.get(Service.ANALYTICS_WORKER).get(eventId)).as("attempts at a message its handler always fails")
                     .isEqualTo(MAX_ATTEMPTS);
         }
-        assertThat(poisonedRate / cleanRate).as("valid orders' rate with poison, against without").isGreaterThan(0.8);
+        assertThat(appliedWhileAPoisonWasRetried).as("valid orders the analytics worker applied while a poison message was retried")
+                .isPositive();
     }
 
     @Test
     @Order(4)
     void aSlowWorkerHoldsNoOtherBackAndItsQueueDrainsAfterwards() throws Exception {
+        // No clock decides this test: the analytics worker takes at most 20 orders/s (two consumers, 100 ms each)
+        // against 50/s offered, so it needs 25 s for the 500 orders of a 10 s load, and the claim is an order of
+        // events: the email and inventory workers have applied every order while the analytics worker still holds
+        // a backlog, which it then drains.
         Accounting accounting = Accounting.begin(system, smtp, client);
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        Map<String, AtomicLong> maxDepth = new ConcurrentHashMap<>();
-        sampler.scheduleAtFixedRate(() -> Topology.WORK_QUEUES.forEach(queue -> maxDepth.computeIfAbsent(queue, name -> new AtomicLong())
-                .accumulateAndGet(broker.depth(queue), Math::max)), 0, 250, TimeUnit.MILLISECONDS);
         FixedRateLoad.Result result;
-        Map<Service, Integer> appliedAtLoadEnd = new HashMap<>();
-        double drainSeconds;
+        int analyticsAppliedWhenOthersWereDone;
+        long analyticsBacklogWhenOthersWereDone;
         try {
             setWorkerLatency(Service.ANALYTICS_WORKER, Duration.ofMillis(100));
             FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
             result = load.await();
-            long loadEnd = System.nanoTime();
             for (Service worker : List.of(Service.EMAIL_WORKER, Service.INVENTORY_WORKER)) {
-                await().atMost(Duration.ofSeconds(5)).until(() -> accounting.newlyApplied(worker).containsAll(result.accepted().keySet()));
+                await().atMost(PATIENCE).until(() -> accounting.newlyApplied(worker).containsAll(result.accepted().keySet()));
             }
-            for (Service worker : ExactlyOnce.WORKERS) {
-                appliedAtLoadEnd.put(worker, (int) accounting.newlyApplied(worker).stream().filter(result.accepted()::containsKey).count());
-            }
+            analyticsBacklogWhenOthersWereDone = broker.depth(Topology.ANALYTICS_QUEUE);
+            analyticsAppliedWhenOthersWereDone = (int) accounting.newlyApplied(Service.ANALYTICS_WORKER).stream()
+                    .filter(result.accepted()::containsKey).count();
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> broker.depth(Topology.ANALYTICS_QUEUE) == 0);
-            drainSeconds = (System.nanoTime() - loadEnd) / 1e9;
         }
         finally {
             setWorkerLatency(Service.ANALYTICS_WORKER, Duration.ZERO);
-            sampler.shutdownNow();
         }
         Accounting.Report report = accounting.settle("slow consumer", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
-        log.info("FAULT slow consumer: applied within 5 s of the load's end {}; max queue depth {}; analytics drained {} s after the load",
-                appliedAtLoadEnd, maxDepth, "%.1f".formatted(drainSeconds));
+        log.info("FAULT slow consumer: when email and inventory had applied all {} orders, analytics had applied {} and held {} in its queue",
+                result.accepted().size(), analyticsAppliedWhenOthersWereDone, analyticsBacklogWhenOthersWereDone);
 
         assertNothingLostNorTwice(report, result);
-        assertThat(appliedAtLoadEnd.get(Service.ANALYTICS_WORKER)).as("the slow worker was behind when the load ended")
-                .isLessThan(result.accepted().size() * 9 / 10);
-        assertThat(maxDepth.get(Topology.ANALYTICS_QUEUE).get()).as("the slow worker's queue grew").isGreaterThanOrEqualTo(RATE * 2);
-        assertThat(maxDepth.get(Topology.EMAIL_QUEUE).get()).as("the email queue stayed short").isLessThan(RATE * 2);
-        assertThat(maxDepth.get(Topology.INVENTORY_QUEUE).get()).as("the inventory queue stayed short").isLessThan(RATE * 2);
+        assertThat(analyticsAppliedWhenOthersWereDone).as("orders the slow worker had applied when the others had applied them all")
+                .isLessThan(result.accepted().size());
+        assertThat(analyticsBacklogWhenOthersWereDone).as("the slow worker's backlog when the others were done").isPositive();
     }
 
     @Test
@@ -561,7 +562,10 @@ class FaultSystemTests {
         HttpRequest.BodyPublisher body = request == null ? HttpRequest.BodyPublishers.noBody() : request.chunked()
                 ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(request.body()))
                 : HttpRequest.BodyPublishers.ofByteArray(request.body());
-        HttpRequest.Builder builder = HttpRequest.newBuilder(hostile.uri()).timeout(Duration.ofSeconds(30)).method(hostile.method(), body);
+        // Asking first (Expect: 100-continue), as careful clients do: a body the service refuses unread is then never
+        // sent, and the refusal cannot meet a connection reset while a megabyte is still on its way.
+        HttpRequest.Builder builder = HttpRequest.newBuilder(hostile.uri()).timeout(Duration.ofSeconds(30)).method(hostile.method(), body)
+                .expectContinue(request != null);
         if (hostile.credentials() != null) {
             builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(hostile.credentials().getBytes(StandardCharsets.UTF_8)));
         }
@@ -599,6 +603,26 @@ class FaultSystemTests {
      * the sales table's column, as a bug or a producer's mistake would have it. Straight into the analytics queue,
      * so that only the worker whose handler fails sees it.
      */
+    /**
+     * Publishes an always-failing poison message and counts the valid orders the analytics worker applies while it is
+     * tried and tried again (its backoff alone is 1.5 s). The count is read before each check that the poison is still
+     * unparked, so every order counted was applied while it was.
+     */
+    private int appliedWhileRetried(Accounting accounting, List<String> alwaysFailing) throws Exception {
+        int appliedBefore = accounting.newlyApplied(Service.ANALYTICS_WORKER).size();
+        String eventId = alwaysFailingPoison();
+        alwaysFailing.add(eventId);
+        int appliedWhileRetried = 0;
+        while (true) {
+            int applied = accounting.newlyApplied(Service.ANALYTICS_WORKER).size();
+            if (deadLetterAttempts(Service.ANALYTICS_WORKER).containsKey(eventId)) {
+                return appliedWhileRetried;
+            }
+            appliedWhileRetried = applied - appliedBefore;
+            Thread.sleep(50);
+        }
+    }
+
     private String alwaysFailingPoison() {
         UUID eventId = UUID.randomUUID();
         UUID orderId = UUID.randomUUID();
