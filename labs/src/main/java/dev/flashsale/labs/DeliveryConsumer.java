@@ -17,11 +17,13 @@ import dev.flashsale.labs.DeliveryLab.Mode;
 
 /**
  * The consumer of the {@link DeliveryLab}, run in a JVM of its own so that the lab can kill it (SIGKILL) in the middle
- * of its work: {@code <mode> <queue> <jdbc url>}.
+ * of its work: {@code <mode> <queue> <jdbc url> [<halt after>]}.
  *
  * <p>It applies each order to its own database, prints {@code applied <order>} or {@code skipped <order>} (with
  * {@code redelivered} when the broker flagged the delivery so) once the transaction is committed, and stops by itself
- * when no message has come for {@link #IDLE_MILLIS}.
+ * when no message has come for {@link #IDLE_MILLIS}. Given a number of orders to halt after, it stops still once it
+ * has applied that many, holding what it has not acknowledged, until it is killed: the kill then lands at the same
+ * point on every run, however slowly the lab's signal reaches it on a busy machine.
  */
 final class DeliveryConsumer {
 
@@ -37,6 +39,8 @@ final class DeliveryConsumer {
         Mode mode = Mode.named(args[0]).orElseThrow();
         String queue = args[1];
         boolean autoAck = mode == Mode.AT_MOST_ONCE;
+        int haltAfter = args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
+        int appliedSoFar = 0;
         try (Connection database = DriverManager.getConnection(args[2]);
                 com.rabbitmq.client.Connection broker = Broker.connect("delivery consumer")) {
             database.setAutoCommit(false);
@@ -56,8 +60,6 @@ final class DeliveryConsumer {
             while ((delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
                 int orderNo = Integer.parseInt(new String(delivery.getBody(), StandardCharsets.UTF_8));
                 boolean applied = mode == Mode.EFFECTIVELY_ONCE ? applyOnce(database, orderNo) : apply(database, orderNo);
-                System.out.println((applied ? "applied " : "skipped ") + orderNo
-                        + (delivery.getEnvelope().isRedeliver() ? " redelivered" : ""));
                 lastTag = delivery.getEnvelope().getDeliveryTag();
                 // Acknowledged after applying, and in batches as the workers do (one ack frame for many): all that was
                 // applied since the last ack is still the broker's to redeliver if this process dies now. The batch
@@ -65,6 +67,11 @@ final class DeliveryConsumer {
                 if (!autoAck && ++unacknowledged == ACK_EVERY) {
                     channel.basicAck(lastTag, true);
                     unacknowledged = 0;
+                }
+                System.out.println((applied ? "applied " : "skipped ") + orderNo
+                        + (delivery.getEnvelope().isRedeliver() ? " redelivered" : ""));
+                if (applied && ++appliedSoFar == haltAfter) {
+                    Thread.sleep(Long.MAX_VALUE); // until the lab's SIGKILL
                 }
             }
             if (unacknowledged > 0) {

@@ -30,8 +30,9 @@ import com.rabbitmq.client.MessageProperties;
 final class DeliveryLab implements Lab {
 
     private static final int ORDERS = 200;
-    // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with a few orders applied but
-    // not yet acknowledged, even if it takes the consumer several orders to die on a busy machine.
+    // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with three orders applied but
+    // not yet acknowledged. The consumer halts there until it is killed, so that a busy machine cannot let it run on
+    // to its next acknowledgement (and show nothing redelivered) before the signal lands.
     private static final int KILL_AFTER = 63;
     private static final long KILL_TIMEOUT_SECONDS = 8;
     private static final long FINISH_TIMEOUT_SECONDS = 10;
@@ -238,15 +239,16 @@ final class DeliveryLab implements Lab {
             this.reader.start();
         }
 
-        /** A consumer that is killed once it has reported {@code killAfter} orders applied. */
+        /** A consumer that halts once it has applied {@code killAfter} orders, and is killed when it reports so. */
         static ConsumerProcess killedAfter(int killAfter, Mode mode, String queue, String database) throws IOException {
-            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database))
+            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database, String.valueOf(killAfter)))
                     .redirectErrorStream(true).start(), killAfter);
         }
 
         /** A consumer that runs until the queue has been idle for a while. */
         static ConsumerProcess toTheEnd(Mode mode, String queue, String database) throws IOException {
-            return killedAfter(NEVER, mode, queue, database);
+            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database))
+                    .redirectErrorStream(true).start(), NEVER);
         }
 
         /** The same JVM and classes as this one, with the consumer as main class. */
@@ -301,8 +303,7 @@ final class DeliveryLab implements Lab {
                     redelivered += line.endsWith(" redelivered") ? 1 : 0;
                     if (killAfter != NEVER && applied == killAfter) {
                         // SIGKILL: no shutdown hook, no channel close, no last ack; the broker learns it from the
-                        // closed socket. Sent from this thread, at once: each millisecond until the kill lets the
-                        // consumer go on, towards its next acknowledgement.
+                        // closed socket. The consumer has halted after this order, so the kill finds it there.
                         process.destroyForcibly();
                         killed = true;
                     }

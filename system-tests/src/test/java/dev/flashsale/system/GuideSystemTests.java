@@ -28,7 +28,11 @@ class GuideSystemTests {
 
     private static final Logger log = LoggerFactory.getLogger(GuideSystemTests.class);
 
-    private static final List<Integer> SYSTEM_PORTS = List.of(8080, 8081, 8082, 8083);
+    /**
+     * The services' ports, and the SMTP catcher's (1025) and its API's (8025): a mail server already there would be
+     * used instead of a fresh GreenMail, and the mails the guide counts would not be the guide's alone.
+     */
+    private static final List<Integer> SYSTEM_PORTS = List.of(8080, 8081, 8082, 8083, 1025, 8025);
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
@@ -45,8 +49,8 @@ class GuideSystemTests {
         assertThat(transcript.steps().get(0).command()).as("the guide's first command").isEqualTo("scripts/flashsale.sh start");
         for (int port : SYSTEM_PORTS) {
             if (Ports.answers("127.0.0.1", port)) {
-                fail("Port " + port + " is taken: the guide's commands run the system on ports 8080-8083. "
-                        + "Stop what runs there (scripts/flashsale.sh stop, if it is the system) and run the tests again.");
+                fail("Port " + port + " is taken: the guide's commands run the system on ports 8080-8083 and its SMTP catcher "
+                        + "on 1025 and 8025. Stop what runs there (scripts/flashsale.sh stop, if it is the system) and run the tests again.");
             }
         }
 
