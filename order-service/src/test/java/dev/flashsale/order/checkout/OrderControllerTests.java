@@ -1,9 +1,5 @@
 package dev.flashsale.order.checkout;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -195,28 +191,6 @@ class OrderControllerTests {
         Answer answer = api.checkout(TestApi.order("SKU-1", 1), "Idempotency-Key", "k".repeat(201));
 
         assertProblem(answer, 400);
-        assertNothingStoredOrPublished(before);
-    }
-
-    @Test
-    void aBodyOverTheLimitAnnouncedWithExpectContinueIsRefusedBeforeItIsSent() throws Exception {
-        Snapshot before = snapshot();
-        URI checkout = api.uri("/api/orders");
-
-        StringBuilder head = new StringBuilder();
-        try (Socket socket = new Socket(checkout.getHost(), checkout.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            // Not a byte of the body: the answer must come without it.
-            BufferedReader answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            for (String line = answer.readLine(); line != null && !line.isEmpty(); line = answer.readLine()) {
-                head.append(line).append('\n');
-            }
-        }
-
-        assertThat(head.toString()).startsWith("HTTP/1.1 413 ").contains("application/problem+json");
         assertNothingStoredOrPublished(before);
     }
 
