@@ -13,6 +13,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -38,6 +39,9 @@ class AdminSecurityAutoConfigurationTests {
 
     @Autowired
     TestApplication.Knob knob;
+
+    @Autowired
+    UserDetailsService users;
 
     @Test
     void adminOperationsNeedTheCredentialsAndAWrongOneChangesNothing() {
@@ -112,6 +116,17 @@ class AdminSecurityAutoConfigurationTests {
         assertThat(status(http().put().uri("/api/applied/42").headers(h -> h.setBasicAuth("test-service", "service-secret"))
                 .contentType(MediaType.TEXT_PLAIN).body("service"))).isEqualTo(200);
         assertThat(knob.value.get()).isEqualTo("service");
+    }
+
+    @Test
+    void aPasswordStaysAsGivenAfterItIsUsedAndIsNeverReencodedWithBcrypt() {
+        for (int call = 0; call < 2; call++) {
+            assertThat(status(http().put().uri("/api/applied/42").headers(h -> h.setBasicAuth("test-service", "service-secret"))
+                    .contentType(MediaType.TEXT_PLAIN).body("service"))).isEqualTo(200);
+        }
+
+        // Re-encoded, it would cost a bcrypt check on every later call: 150 ms of CPU for each call between services.
+        assertThat(users.loadUserByUsername("test-service").getPassword()).isEqualTo("{noop}service-secret");
     }
 
     @Test
