@@ -5,9 +5,12 @@
 #
 #   scripts/benchmark.sh            the full run (10 to 30 minutes), the figures of BENCHMARKS.md
 #   scripts/benchmark.sh short      a few seconds of each part, as CI runs it
+#   scripts/benchmark.sh flash      the 500/s stream and the flash sale only (about five minutes), to try a change
 #
 # The report: load-test/target/benchmark/<time>/index.html (charts), summary.md, summary.json.
-# It exits with 1 if any accepted order was lost or applied twice. JAVA_HOME chooses the JVM of the services too.
+# It exits with 1 if any accepted order was lost or applied twice. The services run on the newest JDK installed beside
+# the one in use (SERVICES_JAVA_HOME to choose another) with a 1 GB heap and the serial collector (SERVICES_JVM_OPTIONS
+# to compare others, e.g. "-Xms1g -Xmx1g -XX:+UseZGC"), the workers at nice 10 (WORKERS_NICE; 0 for none).
 # RABBIT_HOST, RABBIT_PORT, RABBIT_USER, RABBIT_PASSWORD and RABBIT_MANAGEMENT_URL point it at another broker.
 set -euo pipefail
 
@@ -16,7 +19,14 @@ PROFILE="${1:-full}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 cd "$ROOT"
+# shellcheck source=jvm.sh
+source scripts/jvm.sh
+SERVICES_JAVA_HOME="${SERVICES_JAVA_HOME:-$(newest_java_home)}"
+export SERVICES_JAVA_HOME
+echo "The services run on $SERVICES_JAVA_HOME"
 echo "Building the services and the load test (tests skipped; ./mvnw verify runs them) ..."
-./mvnw -q -DskipTests package
+# forceCreation: a service's jar is made again even when only a module it depends on changed (admin-security,
+# worker-support); without it the benchmark can measure yesterday's code.
+./mvnw -q -DskipTests -Dmaven.jar.forceCreation=true package
 exec "$JAVA" -Xmx2g --add-opens java.base/java.lang=ALL-UNNAMED -Dflashsale.repository="$ROOT" \
     -cp "load-test/target/load-test-0.1.0-SNAPSHOT.jar:load-test/target/lib/*" dev.flashsale.load.Benchmark "$PROFILE"

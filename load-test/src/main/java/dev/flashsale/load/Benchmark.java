@@ -46,6 +46,7 @@ public final class Benchmark {
     private final Path output;
     private final Broker broker = Broker.fromEnvironment();
     private final BrokerManagement management = new BrokerManagement(broker);
+    private final ServiceJvm jvm = ServiceJvm.chosen();
 
     Benchmark(Profile profile, Path repository, Path output) {
         this.profile = profile;
@@ -73,7 +74,7 @@ public final class Benchmark {
         createDirectories(output);
         String virtualHost = "flashsale-benchmark-" + System.currentTimeMillis();
         management.createVirtualHost(virtualHost);
-        Report.Builder report = Report.builder(profile, Environment.describe());
+        Report.Builder report = Report.builder(profile, Environment.describe(jvm));
         try (Mailbox mailbox = new Mailbox()) {
             try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox)) {
                 // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
@@ -123,7 +124,7 @@ public final class Benchmark {
     }
 
     private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox) {
-        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, output);
+        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, jvm, output);
     }
 
     /**
@@ -143,6 +144,7 @@ public final class Benchmark {
                 stream.duration().toSeconds(), stream.checkout());
         ExactlyOnceCheck.Baseline before = system.check().baseline();
         long relayedBefore = relayed(system);
+        Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
         long startedAt = system.sampler().now();
         RequestLog requests = GatlingLauncher.run(stream, system.system().uri(Service.ORDER_SERVICE).toString(),
                 output.resolve("gatling"));
@@ -171,14 +173,19 @@ public final class Benchmark {
             }
         }
         ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
-        List<QueueSampler.Sample> samples = system.sampler().between(startedAt, system.sampler().now());
+        long checkedAt = system.sampler().now();
+        // From the first request until every worker had applied every order: the draining is part of an order's cost.
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(costsBefore, ProcessCosts.read(system.system()), accepted.size(),
+                (checkedAt - startedAt) / 1000.0);
+        List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
         double seconds = stream.duration().toMillis() / 1000.0;
         StreamResult result = new StreamResult(stream, entries.size(), accepted.size(), refused, failed,
                 entries.size() / seconds, accepted.size() / seconds, Percentiles.of(latencies),
-                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - relayedBefore, samples, startedAt, loadEndedAt);
-        log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}",
-                stream.name(), result.sent(), result.accepted(), refused, failed, result.latencyMillis(), check.lost(), check.duplicated(),
-                result.relayed());
+                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - relayedBefore, costs, samples, startedAt,
+                loadEndedAt);
+        log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
+                        + "CPU ms per order, the system's processes together: {}", stream.name(), result.sent(), result.accepted(), refused,
+                failed, result.latencyMillis(), check.lost(), check.duplicated(), result.relayed(), "%.2f".formatted(result.systemCpuMillisPerOrder()));
         return result;
     }
 

@@ -12,12 +12,13 @@ final class Environment {
     private Environment() {
     }
 
-    static Map<String, String> describe() {
+    static Map<String, String> describe(ServiceJvm services) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("cpus", String.valueOf(Runtime.getRuntime().availableProcessors()));
         facts.put("cpu", firstLine("/proc/cpuinfo", "model name"));
         facts.put("memory", firstLine("/proc/meminfo", "MemTotal"));
         facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        facts.put("services' JVM", services.describe());
         facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         return facts;
     }

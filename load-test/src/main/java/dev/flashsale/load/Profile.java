@@ -4,7 +4,9 @@ import java.time.Duration;
 
 /**
  * How long and how hard each part of the benchmark pushes: {@link #FULL} for the figures in BENCHMARKS.md,
- * {@link #SHORT} for CI, a few seconds of each so that the harness and its exactly-once check cannot rot.
+ * {@link #SHORT} for CI, a few seconds of each so that the harness and its exactly-once check cannot rot, and
+ * {@link #FLASH} to try a change: the full run's 500/s stream and flash sale on one system without simulated costs, no
+ * sustained steps (about five minutes).
  *
  * @param name the profile's name on the command line
  * @param comparison how the system runs for the sync-against-async comparison: with the classic simulated costs
@@ -51,11 +53,16 @@ record Profile(
             100, Duration.ofSeconds(4), 400, 200, 0.05,
             100, 100, 1, Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofMinutes(2));
 
+    static final Profile FLASH = new Profile("flash", new Setting(0, 2), new Setting(0, 2), 20, Duration.ofSeconds(5), Duration.ofSeconds(60),
+            500, Duration.ofSeconds(30), 10_000, 2_000, 0.01,
+            250, 250, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(5));
+
     static Profile named(String name) {
         return switch (name) {
             case "full" -> FULL;
             case "short" -> SHORT;
-            default -> throw new IllegalArgumentException("Unknown profile '" + name + "': use full or short");
+            case "flash" -> FLASH;
+            default -> throw new IllegalArgumentException("Unknown profile '" + name + "': use full, short or flash");
         };
     }
 

@@ -45,7 +45,7 @@ final class ReportWriter {
     }
 
     static void write(Report report, Path directory) {
-        List<Table> tables = List.of(bars(report), streams(report), workers(report), sustained(report), brokerAlone(report));
+        List<Table> tables = List.of(bars(report), streams(report), workers(report), costs(report), sustained(report), brokerAlone(report));
         String heading = "Benchmark (" + report.profile().name() + " profile), " + report.finishedAt();
         StringBuilder md = new StringBuilder("# ").append(heading).append("\n\n").append(machine(report)).append("\n\n");
         tables.forEach(table -> md.append(table.markdown()));
@@ -74,7 +74,8 @@ final class ReportWriter {
     private static String machine(Report report) {
         Map<String, String> env = report.environment();
         return "Machine: " + env.get("cpus") + " CPUs (" + env.get("cpu") + "), " + env.get("memory") + ", " + env.get("java") + ", "
-                + env.get("os") + ". The broker, the four services and the load generator all ran on it.";
+                + env.get("os") + ". The broker, the four services and the load generator all ran on it. The services: "
+                + env.get("services' JVM") + ".";
     }
 
     private static Table bars(Report report) {
@@ -101,6 +102,11 @@ final class ReportWriter {
             long deepest = sale.queues().values().stream().mapToLong(StreamResult.QueueFigures::maxReady).max().orElse(0);
             rows.add(List.of("Flash sale backlog absorbed and drained", "drains", "deepest " + deepest + ", empty "
                     + seconds(drained) + " s after the load", verdict(sale.check().exactlyOnce())));
+        }
+        if (report.async() != null) {
+            double cpu = report.async().systemCpuMillisPerOrder();
+            rows.add(List.of("CPU per order at " + rate(report.async()) + "/s, the services and the broker together", "<= 1.0 ms",
+                    fixed2(cpu) + " ms", verdict(cpu > 0 && cpu <= 1.0)));
         }
         if (report.brokerAlone() != null) {
             rows.add(List.of("Whole system sustained / broker alone", ">= 0.5", Math.round(report.sustainedRate()) + " / "
@@ -145,6 +151,21 @@ final class ReportWriter {
                 List.of("stream", "worker", "applied", "lost", "duplicated", "sent again after an unanswered send", "applied, never accepted",
                         "delay p50", "delay p99",
                         "delay max", "deepest queue", "queue empty after (s)", "last commit after (s)"), rows);
+    }
+
+    private static Table costs(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamResult result : report.streams()) {
+            result.costs().forEach((process, cost) -> rows.add(List.of(result.stream().name(), process, fixed2(cost.cpuMillisPerOrder()),
+                    fixed2(cost.coresShare()), String.valueOf(cost.gcPauses()), ms(cost.gcPauseMillis()), ms(cost.gcPauseMaxMillis()),
+                    cost.meanGroup() == 0 ? "-" : fixed(cost.meanGroup()))));
+            rows.add(List.of(result.stream().name(), "the system (services and broker)", fixed2(result.systemCpuMillisPerOrder()), "", "",
+                    "", "", ""));
+        }
+        return new Table("Costs per process, from a stream's first request until every worker had applied every order (CPU from "
+                + "/proc; pauses and groups from each service's metrics)", List.of("stream", "process", "CPU ms per order",
+                        "cores busy", "GC pauses", "GC pause ms in all", "GC pause max ms (recent)",
+                        "orders per transaction (group commit, batch)"), rows);
     }
 
     private static Table sustained(Report report) {
@@ -234,6 +255,8 @@ final class ReportWriter {
             stream.put("acceptedPerSecond", result.acceptedPerSecond());
             stream.put("latencyMillis", result.latencyMillis());
             stream.put("outboxRowsRelayed", result.relayed());
+            stream.put("systemCpuMillisPerOrder", result.systemCpuMillisPerOrder());
+            stream.put("costs", result.costs());
             stream.put("mailsSentAgainAfterAnUnansweredSend", result.check().sentAgain());
             stream.put("queues", result.queues());
             stream.put("workers", result.check().workers());
@@ -275,6 +298,10 @@ final class ReportWriter {
 
     private static String fixed(double value) {
         return String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.1f", value);
+    }
+
+    private static String fixed2(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String verdict(boolean met) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.flashsale.system.FlashSaleSystem;
+import dev.flashsale.system.Service;
 
 /** The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check. */
 record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampler, ExactlyOnceCheck check) implements AutoCloseable {
@@ -27,11 +28,15 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
     private static int started;
 
     static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
-            Profile.Setting setting, Path output) {
+            Profile.Setting setting, ServiceJvm jvm, Path output) {
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), virtualHost)
                 .smtp("127.0.0.1", mailbox.port())
                 .property("flashsale.worker.costs.scale", String.valueOf(setting.costScale()))
+                .jvm(jvm.javaHome(), jvm.options())
+                .niceness(Service.EMAIL_WORKER, jvm.workersNiceness())
+                .niceness(Service.INVENTORY_WORKER, jvm.workersNiceness())
+                .niceness(Service.ANALYTICS_WORKER, jvm.workersNiceness())
                 .workDirectory(output.resolve("system-" + (++started)));
         builder.property("spring.rabbitmq.listener.simple.concurrency", String.valueOf(setting.consumers()))
                 .property("spring.rabbitmq.listener.simple.max-concurrency", String.valueOf(setting.consumers()));

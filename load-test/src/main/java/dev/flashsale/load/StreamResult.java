@@ -19,6 +19,7 @@ import java.util.Map;
  * @param check the exactly-once accounting
  * @param relayed outbox rows the order-service's relay sent during the stream: 0 unless a row's after-commit publish
  *        failed (broker down, nack, return) or was never made
+ * @param costs what each process spent, from the stream's first request until the workers had applied every order
  * @param samples the queue samples taken from the start of the stream until the check ended
  * @param startedAtMillis when the stream started, on the sampler's clock
  * @param loadEndedAtMillis when its last answer came, on the sampler's clock
@@ -35,9 +36,16 @@ record StreamResult(
         Map<String, QueueFigures> queues,
         ExactlyOnceCheck.Result check,
         long relayed,
+        Map<String, ProcessCosts.Cost> costs,
         List<QueueSampler.Sample> samples,
         long startedAtMillis,
         long loadEndedAtMillis) {
+
+    /** CPU per order summed over the system's own processes: the four services and the broker (not the load generator). */
+    double systemCpuMillisPerOrder() {
+        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+                .mapToDouble(cost -> cost.getValue().cpuMillisPerOrder()).sum();
+    }
 
     /**
      * A work queue during a stream.

@@ -81,6 +81,9 @@ public final class FlashSaleSystem implements AutoCloseable {
         private final Path repository;
         private final Map<String, String> settings = new HashMap<>();
         private final Map<Service, Map<String, String>> environment = new EnumMap<>(Service.class);
+        private final Map<Service, Integer> niceness = new EnumMap<>(Service.class);
+        // Light by default (the tests start four JVMs on two cores, often); the benchmark chooses its own (jvm(...)).
+        private Path javaHome = Path.of(System.getProperty("java.home"));
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
         private Path workDirectory;
         private Duration startTimeout = Duration.ofSeconds(180);
@@ -128,6 +131,23 @@ public final class FlashSaleSystem implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A service's scheduling priority ({@code nice}, 0 to 19): a higher one gives way to the others when the cores
+         * are all busy, as the workers may to the checkout in a flash sale.
+         */
+        public Builder niceness(Service service, int value) {
+            niceness.put(service, value);
+            return this;
+        }
+
+        /** The JVM the services run on (its home directory) and its options, instead of the light defaults. */
+        public Builder jvm(Path javaHome, List<String> options) {
+            this.javaHome = javaHome;
+            jvmOptions.clear();
+            jvmOptions.addAll(options);
+            return this;
+        }
+
         /** Where logs and H2 databases go; a new temporary directory by default. */
         public Builder workDirectory(Path directory) {
             this.workDirectory = directory;
@@ -167,7 +187,7 @@ public final class FlashSaleSystem implements AutoCloseable {
                         downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                     }
                     settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
-                    processes.put(service, new ServiceProcess(service, jar, port, jvmOptions, arguments,
+                    processes.put(service, new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0), jvmOptions, arguments,
                             environment.get(service), work.resolve(service.module() + ".log")));
                 }
                 FlashSaleSystem system = new FlashSaleSystem(processes, work);

@@ -29,6 +29,8 @@ public final class ServiceProcess {
     private final Service service;
     private final Path jar;
     private final int port;
+    private final Path javaHome;
+    private final int niceness;
     private final List<String> jvmOptions;
     private final List<String> arguments;
     private final Map<String, String> environment;
@@ -36,11 +38,13 @@ public final class ServiceProcess {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    ServiceProcess(Service service, Path jar, int port, List<String> jvmOptions, List<String> arguments,
+    ServiceProcess(Service service, Path jar, int port, Path javaHome, int niceness, List<String> jvmOptions, List<String> arguments,
             Map<String, String> environment, Path logFile) {
         this.service = service;
         this.jar = jar;
         this.port = port;
+        this.javaHome = javaHome;
+        this.niceness = niceness;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.arguments = List.copyOf(arguments);
         this.environment = Map.copyOf(environment);
@@ -59,6 +63,14 @@ public final class ServiceProcess {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The operating system's id of the running process, for what watches it from outside (CPU time). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(service.module() + " was never started");
+        }
+        return process.pid();
+    }
+
     public Path logFile() {
         return logFile;
     }
@@ -69,7 +81,10 @@ public final class ServiceProcess {
             throw new IllegalStateException(service.module() + " already runs");
         }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (niceness != 0) {
+            command.addAll(List.of("nice", "-n", String.valueOf(niceness))); // nice execs the JVM: the pid stays the JVM's
+        }
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
@@ -134,7 +149,7 @@ public final class ServiceProcess {
             return dump;
         }
         try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            Process jcmd = new ProcessBuilder(javaHome.resolve("bin").resolve("jcmd").toString(),
                     String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
             jcmd.waitFor(30, TimeUnit.SECONDS);
         }

@@ -1,0 +1,145 @@
+package dev.flashsale.load;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flashsale.system.FlashSaleSystem;
+import dev.flashsale.system.Service;
+
+/**
+ * What each process of the system spent during a stream: CPU time, read by the benchmark from {@code /proc/<pid>/stat}
+ * (as {@code top} does, so it counts every thread: the JIT compilers and the garbage collector too), and for the four
+ * services their garbage collector's pauses and how many orders they wrote or applied per transaction, from their
+ * metrics. The broker counts when it runs on this machine; the load generator and the SMTP sink share this JVM.
+ */
+final class ProcessCosts {
+
+    /** Linux's clock ticks per second for {@code /proc} CPU times (USER_HZ, 100 on every common build). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    static final String LOAD_GENERATOR = "load generator + SMTP sink";
+    static final String BROKER = "broker";
+
+    /**
+     * One process at one moment.
+     *
+     * @param cpuSeconds user and system CPU time since it started
+     * @param gcPauses pauses of its garbage collector since it started (count, seconds in all), when it says
+     * @param gcPauseMaxSeconds the longest recent pause (Micrometer's max: the last two minutes or so)
+     * @param units orders written or applied in transactions since it started (count of transactions, orders in all)
+     */
+    record Reading(double cpuSeconds, Counted gcPauses, double gcPauseMaxSeconds, Counted units) {
+    }
+
+    /** A count of events and the sum of their amounts (a Micrometer timer's or summary's COUNT and TOTAL). */
+    record Counted(double count, double total) {
+
+        static final Counted NONE = new Counted(0, 0);
+
+        Counted minus(Counted before) {
+            return new Counted(count - before.count, total - before.total);
+        }
+
+        double mean() {
+            return count == 0 ? 0 : total / count;
+        }
+    }
+
+    /**
+     * What one process spent between two readings.
+     *
+     * @param cpuMillisPerOrder CPU time per order accepted in the stream, in milliseconds
+     * @param coresShare CPU time over the wall time between the readings: 1.0 is one core busy all along
+     * @param gcPauses pauses during the stream, and their total in milliseconds
+     * @param gcPauseMaxMillis the longest recent pause
+     * @param meanGroup orders per transaction: the checkout's group commit, or a worker's batch (0 if none)
+     */
+    record Cost(double cpuMillisPerOrder, double coresShare, long gcPauses, double gcPauseMillis, double gcPauseMaxMillis,
+            double meanGroup) {
+    }
+
+    private ProcessCosts() {
+    }
+
+    /** Every process's reading now, by the name the report gives it. */
+    static Map<String, Reading> read(FlashSaleSystem system) {
+        Map<String, Reading> readings = new LinkedHashMap<>();
+        for (Service service : Service.values()) {
+            URI base = system.uri(service);
+            String units = service == Service.ORDER_SERVICE ? "flashsale.checkout.group.size" : "flashsale.worker.batch.size";
+            readings.put(service.module(), new Reading(cpuSeconds(system.process(service).pid()).orElse(0.0),
+                    counted(base, "jvm.gc.pause"), statistic(metric(base, "jvm.gc.pause"), "MAX"), counted(base, units)));
+        }
+        brokerPid().flatMap(ProcessCosts::cpuSeconds)
+                .ifPresent(cpu -> readings.put(BROKER, new Reading(cpu, Counted.NONE, 0, Counted.NONE)));
+        cpuSeconds(ProcessHandle.current().pid())
+                .ifPresent(cpu -> readings.put(LOAD_GENERATOR, new Reading(cpu, Counted.NONE, 0, Counted.NONE)));
+        return readings;
+    }
+
+    /** What each process spent between the two readings, per order accepted and per second of wall time. */
+    static Map<String, Cost> between(Map<String, Reading> before, Map<String, Reading> after, long orders, double wallSeconds) {
+        Map<String, Cost> costs = new LinkedHashMap<>();
+        after.forEach((name, end) -> {
+            Reading start = before.get(name);
+            if (start == null) {
+                return;
+            }
+            double cpu = end.cpuSeconds() - start.cpuSeconds();
+            Counted pauses = end.gcPauses().minus(start.gcPauses());
+            costs.put(name, new Cost(orders == 0 ? 0 : cpu * 1000 / orders, wallSeconds <= 0 ? 0 : cpu / wallSeconds,
+                    Math.round(pauses.count()), pauses.total() * 1000, end.gcPauseMaxSeconds() * 1000,
+                    end.units().minus(start.units()).mean()));
+        });
+        return costs;
+    }
+
+    /** Utime and stime, fields 14 and 15 of {@code /proc/<pid>/stat} (counted after the command name's closing parenthesis). */
+    private static Optional<Double> cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND);
+        }
+        catch (IOException | RuntimeException ex) {
+            return Optional.empty(); // not Linux, or the process is gone
+        }
+    }
+
+    /** The RabbitMQ node's Erlang VM, if one runs on this machine. */
+    private static Optional<Long> brokerPid() {
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.info().command().map(command -> command.endsWith("beam.smp")).orElse(false))
+                .filter(process -> process.info().arguments().map(arguments -> String.join(" ", arguments).contains("rabbit")).orElse(false))
+                .map(ProcessHandle::pid).findFirst();
+    }
+
+    private static Counted counted(URI base, String name) {
+        JsonNode metric = metric(base, name);
+        return new Counted(statistic(metric, "COUNT"), Math.max(statistic(metric, "TOTAL_TIME"), statistic(metric, "TOTAL")));
+    }
+
+    private static JsonNode metric(URI base, String name) {
+        try {
+            return JsonHttp.get(base.resolve("/actuator/metrics/" + name));
+        }
+        catch (RuntimeException ex) {
+            return JsonHttp.JSON.createObjectNode(); // not recorded yet (no pause, no batch): nothing to count
+        }
+    }
+
+    private static double statistic(JsonNode metric, String statistic) {
+        for (JsonNode measurement : metric.path("measurements")) {
+            if (statistic.equals(measurement.path("statistic").asText())) {
+                return measurement.path("value").asDouble();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.flashsale.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The JVM the services run on in the benchmark, its options, and the workers' scheduling priority.
+ *
+ * <p>Not the tests' light defaults (a 512 MB heap, the serial collector): with them the order-service's old generation
+ * filled during the 500/s stream and its full collections stopped it for up to 2.5 s. Measured on the 2-core machine
+ * (BENCHMARKS.md, "Levers"), one run each of the {@code flash} profile: a 1 GB heap with the serial collector on the
+ * newest JDK, and the workers at {@code nice 10} so that the checkout wins the cores when all are busy, gave the best
+ * 500/s stream (p50 4 ms, p99 210 ms, against 62 and 315 ms). Generational ZGC, whose pauses stay under a millisecond
+ * where a core is free, did worse here: its concurrent threads compete for the same two cores as four services and the
+ * broker (p99 827 ms at 500/s, and in one run most of the flash sale timed out).
+ *
+ * @param javaHome the JDK or JRE the services run on ({@code SERVICES_JAVA_HOME}, else the benchmark's own)
+ * @param feature its feature release (17, 21, 25)
+ * @param options the options every service gets ({@code SERVICES_JVM_OPTIONS} replaces them, to compare)
+ * @param workersNiceness the workers' {@code nice} ({@code WORKERS_NICE}, 10 unless given; 0 for none)
+ */
+record ServiceJvm(Path javaHome, int feature, List<String> options, int workersNiceness) {
+
+    static ServiceJvm chosen() {
+        String home = System.getenv("SERVICES_JAVA_HOME");
+        Path javaHome = Path.of(home == null || home.isBlank() ? System.getProperty("java.home") : home).toAbsolutePath().normalize();
+        int feature = featureOf(javaHome);
+        String given = System.getenv("SERVICES_JVM_OPTIONS");
+        List<String> options = given == null || given.isBlank() ? defaults(feature) : Arrays.asList(given.trim().split("\\s+"));
+        String nice = System.getenv("WORKERS_NICE");
+        return new ServiceJvm(javaHome, feature, List.copyOf(options), nice == null || nice.isBlank() ? 10 : Integer.parseInt(nice.trim()));
+    }
+
+    /** The same rule as {@code service_jvm_options} in scripts/jvm.sh, which scripts/flashsale.sh applies. */
+    private static List<String> defaults(int feature) {
+        // A fixed heap: no resizing under load, the same room for every run, and rarely a full collection.
+        return List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC");
+    }
+
+    /** The feature release in the JDK's {@code release} file ({@code JAVA_VERSION="25.0.1"}), else the running one's. */
+    private static int featureOf(Path javaHome) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring(line.indexOf('"') + 1);
+                    return Integer.parseInt(version.split("[.\"]")[0]);
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // no release file: fall through
+        }
+        return Runtime.version().feature();
+    }
+
+    /** For the report: which JVM, which options. */
+    String describe() {
+        return "Java " + feature + " (" + javaHome + "), " + String.join(" ", options) + (workersNiceness == 0 ? ""
+                : ", workers at nice " + workersNiceness);
+    }
+}
