@@ -14,7 +14,8 @@
 # ADMIN_USER, ADMIN_PASSWORD (the services' admin endpoints; default admin/admin, the "local" profile),
 # SERVICE_USER, SERVICE_PASSWORD (what the services call each other with; default order-service/order-service, the "local" profile),
 # BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
-# and pid files).
+# and pid files), SERVICES_JAVA_HOME (default: the newest JDK installed beside the one in use), SERVICES_JVM_OPTIONS
+# (default: a 1 GB heap, the serial collector) and WORKERS_NICE (default 10: the checkout gets the cores first).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +41,10 @@ answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # shellcheck source=local-services.sh
 source "$ROOT/scripts/local-services.sh"
+# shellcheck source=jvm.sh
+source "$ROOT/scripts/jvm.sh"
+SERVICES_JAVA_HOME="${SERVICES_JAVA_HOME:-$(newest_java_home)}"
+SERVICES_JVM_OPTIONS="${SERVICES_JVM_OPTIONS:-$(service_jvm_options)}"
 
 jar_of() { echo "$ROOT/$1/target/$1-$VERSION.jar"; }
 
@@ -95,7 +100,7 @@ build_if_needed() {
     done
     if [[ "${BUILD:-}" == "always" || ${#missing[@]} -gt 0 ]]; then
         echo "Building the service jars (${missing[*]:-all}); tests are skipped here, run ./mvnw verify for them ..."
-        (cd "$ROOT" && ./mvnw -q -DskipTests package -pl "$(IFS=,; echo "${SERVICES[*]}")" -am)
+        (cd "$ROOT" && ./mvnw -q -DskipTests -Dmaven.jar.forceCreation=true package -pl "$(IFS=,; echo "${SERVICES[*]}")" -am)
     fi
 }
 
@@ -167,7 +172,11 @@ start() {
             if [[ -n "${ADMIN_PASSWORD:-}" ]]; then export SPRING_SECURITY_USER_PASSWORD="$ADMIN_PASSWORD"; fi
             if [[ -n "${SERVICE_USER:-}" ]]; then export FLASHSALE_SECURITY_SERVICE_USERNAME="$SERVICE_USER"; fi
             if [[ -n "${SERVICE_PASSWORD:-}" ]]; then export FLASHSALE_SECURITY_SERVICE_PASSWORD="$SERVICE_PASSWORD"; fi
-            exec java -jar "$(jar_of "$service")" --flashsale.data-dir="$DATA"
+            priority=0
+            [[ "$service" == *-worker ]] && priority="$WORKERS_NICE"
+            # shellcheck disable=SC2086 # the options are words
+            exec nice -n "$priority" "$SERVICES_JAVA_HOME/bin/java" $SERVICES_JVM_OPTIONS -jar "$(jar_of "$service")" \
+                --flashsale.data-dir="$DATA"
         ) >"$LOGS/$service.log" 2>&1 </dev/null &
         echo $! >"$RUN/$service.pid"
         STARTED+=("$service")
@@ -208,6 +217,7 @@ The flash-sale system runs.
   Checkout fault:    curl -u admin:admin -X PUT localhost:8080/api/admin/faults -H 'Content-Type: application/json' -d '{"afterCommitFault":"DROP"}'
   RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, rates; $RABBIT_USER/...; dead letters are in each worker's table, see deadLettersParked)
   Mails sent:        $( [[ -f "$RUN/greenmail.pid" ]] && echo "http://127.0.0.1:$GREENMAIL_API_PORT (GreenMail API)" || echo "the SMTP server on $SMTP_HOST:$SMTP_PORT")
+  JVM:               $SERVICES_JAVA_HOME $SERVICES_JVM_OPTIONS (workers at nice $WORKERS_NICE)
   Logs:              $LOGS/     Databases: $DATA/*.mv.db
   Stop:              scripts/flashsale.sh stop
 INFO
