@@ -148,7 +148,9 @@ class OrderWriter implements SmartLifecycle {
                 group.get(0).committed().completeExceptionally(failure);
                 return;
             }
-            log.debug("A group of {} orders failed ({}); writing them one by one", group.size(), failure.toString());
+            // Rare (two orders with one Idempotency-Key in a group, a database failure), and the place to look when a
+            // one-by-one insert then meets a row the group left behind: said at WARN, with its cause.
+            log.warn("A group of {} orders failed ({}); writing them one by one", group.size(), failure.toString());
             for (Write write : group) {
                 try {
                     insert(List.of(write));
