@@ -129,32 +129,17 @@ class FaultSystemTests {
         assertThat(hostile).hasSizeGreaterThanOrEqualTo(1_000);
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
 
-        Map<String, Integer> answers = new TreeMap<>();
-        List<String> wrong = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<String>> sent = hostile.stream().map(request -> pool.submit(() -> send(request))).toList();
-            for (int i = 0; i < sent.size(); i++) {
-                String answer = sent.get(i).get();
-                answers.merge(answer, 1, Integer::sum);
-                // Also what Tomcat refuses itself (a header over its limit) comes as a problem (ProblemReportValve).
-                if (!answer.startsWith("4") || answer.contains("no problem body")) {
-                    wrong.add(hostile.get(i).kind() + " -> " + answer);
-                }
-            }
-        }
-        finally {
-            pool.shutdownNow();
-        }
+        HostileAnswers answers = sendAll(hostile.stream()
+                .map(request -> new Hostile("checkout", "POST", orderService().resolve("/api/orders"), request, null)).toList());
         FixedRateLoad.Result result = load.await();
         Checkout.Answer normal = client.post(orderService().resolve("/api/orders"), Checkout.order(1));
         Map<UUID, Integer> accepted = new HashMap<>(result.accepted());
         accepted.put(UUID.fromString(normal.json().get("orderId").asString()), 1);
         Accounting.Report report = accounting.settle("bad input (" + hostile.size() + " hostile requests)", result.offered() + 1,
                 accepted, result.refusedCount(), PATIENCE);
-        log.info("FAULT bad input: {} hostile requests answered {}", hostile.size(), answers);
+        log.info("FAULT bad input: {} hostile requests answered {}", hostile.size(), answers.counts());
 
-        assertThat(wrong).as("hostile requests not refused with a 4xx problem").isEmpty();
+        assertThat(answers.wrong()).as("hostile requests not refused with a 4xx problem").isEmpty();
         assertThat(normal.status()).as("a normal checkout afterwards").isEqualTo(202);
         assertThat(report.unasked()).as("orders stored and published from a hostile request").isZero();
         assertNothingLostNorTwice(report, result);
@@ -213,21 +198,11 @@ class FaultSystemTests {
         }
         assertThat(hostile).hasSizeGreaterThanOrEqualTo(1_000);
 
-        Map<String, Integer> answers = new TreeMap<>();
-        List<String> wrong = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        HostileAnswers answers;
         try {
-            List<Future<String>> sent = hostile.stream().map(request -> pool.submit(() -> send(request))).toList();
-            for (int i = 0; i < sent.size(); i++) {
-                String answer = sent.get(i).get();
-                answers.merge(answer, 1, Integer::sum);
-                if (!answer.startsWith("4") || answer.contains("no problem body")) {
-                    wrong.add(hostile.get(i).target() + " (" + hostile.get(i).kind() + ") -> " + answer);
-                }
-            }
+            answers = sendAll(hostile);
         }
         finally {
-            pool.shutdownNow();
             // Whatever got through is undone, so that the tests after this one meet the system as it was.
             for (Service worker : ExactlyOnce.WORKERS) {
                 setWorkerLatency(worker, Duration.ZERO);
@@ -241,9 +216,9 @@ class FaultSystemTests {
         }
         Accounting.Report report = accounting.settle("bad input to the workers and the admin operations (" + hostile.size()
                 + " hostile requests)", 0, Map.of(), 0, PATIENCE);
-        log.info("FAULT bad input to the workers and the admin operations: {} hostile requests answered {}", hostile.size(), answers);
+        log.info("FAULT bad input to the workers and the admin operations: {} hostile requests answered {}", hostile.size(), answers.counts());
 
-        assertThat(wrong).as("hostile requests not refused with a 4xx problem").isEmpty();
+        assertThat(answers.wrong()).as("hostile requests not refused with a 4xx problem").isEmpty();
         assertThat(knobsAfter).as("fault knobs after the hostile requests").isEqualTo(knobsBefore);
         assertThat(report.unasked()).as("orders applied from a hostile request").isZero();
         for (Service worker : ExactlyOnce.WORKERS) {
@@ -551,9 +526,32 @@ class FaultSystemTests {
         }
     }
 
-    /** Sends one hostile checkout request; answers its status, or what went wrong on the way. */
-    private String send(HostileRequests.Request request) {
-        return send(new Hostile("checkout", "POST", orderService().resolve("/api/orders"), request, null));
+    /**
+     * What the hostile requests were answered, counted by answer, and those not refused with a 4xx problem (also what
+     * Tomcat refuses itself, a header over its limit, comes as a problem: ProblemReportValve).
+     */
+    private record HostileAnswers(Map<String, Integer> counts, List<String> wrong) {
+    }
+
+    /** Sends the hostile requests, four at a time, and sorts their answers. */
+    private HostileAnswers sendAll(List<Hostile> hostile) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> sent = hostile.stream().map(request -> pool.submit(() -> send(request))).toList();
+            for (int i = 0; i < sent.size(); i++) {
+                String answer = sent.get(i).get();
+                counts.merge(answer, 1, Integer::sum);
+                if (!answer.startsWith("4") || answer.contains("no problem body")) {
+                    wrong.add(hostile.get(i).target() + " (" + hostile.get(i).kind() + ") -> " + answer);
+                }
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        return new HostileAnswers(counts, wrong);
     }
 
     /** Sends one hostile request; answers its status, or what went wrong on the way. */
