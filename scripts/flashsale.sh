@@ -15,7 +15,7 @@
 # SERVICE_USER, SERVICE_PASSWORD (what the services call each other with; default order-service/order-service, the "local" profile),
 # BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
 # and pid files), SERVICES_JAVA_HOME (default: the newest JDK installed beside the one in use), SERVICES_JVM_OPTIONS
-# (default: a 1 GB heap, the serial collector) and WORKERS_NICE (default 10: the checkout gets the cores first).
+# (default: a 1 GB heap, the serial collector) and WORKERS_NICE (default 0; 10 gives the checkout the cores first, as the benchmark does).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
