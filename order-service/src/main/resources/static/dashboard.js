@@ -320,6 +320,11 @@ function workerCard(worker) {
                 el('button', { type: 'button', class: 'admin-only', 'data-action': 'faults', disabled: !admin, onclick: () => applyFaults(worker.name) },
                     'Apply')),
             el('div', { class: 'row' },
+                el('label', { title: 'the most orders a second this worker applies; empty for no cap' }, 'cap ',
+                    el('input', { type: 'number', min: 1, max: 1000000, step: 100, placeholder: 'none', 'data-control': 'max-rate' }), ' /s'),
+                el('button', { type: 'button', class: 'admin-only', 'data-action': 'max-rate', disabled: !admin, onclick: () => applyRateCap(worker.name) },
+                    'Cap')),
+            el('div', { class: 'row' },
                 el('button', { type: 'button', class: 'admin-only secondary', 'data-action': 'consumption', disabled: !admin,
                     onclick: () => toggleConsumption(worker.name) }, 'Stop consuming'),
                 el('button', { type: 'button', class: 'admin-only secondary', 'data-action': 'dead-letters', disabled: !admin,
@@ -339,7 +344,9 @@ function renderWorkers(workers) {
         const stats = worker.stats;
         card.classList.toggle('unreachable', !worker.reachable);
         const state = $('[data-field=state]', card);
-        state.textContent = !worker.reachable ? 'unreachable' : stats.consuming ? 'consuming' : 'stopped';
+        const capped = worker.reachable && stats.consuming && stats.maxRatePerSecond != null;
+        state.textContent = !worker.reachable ? 'unreachable' : !stats.consuming ? 'stopped'
+            : capped ? `capped at ${count(stats.maxRatePerSecond)}/s` : 'consuming';
         state.className = `badge ${!worker.reachable ? 'down' : stats.consuming ? 'on' : 'off'}`;
         state.title = worker.problem || '';
         card.dataset.consuming = String(Boolean(stats && stats.consuming));
@@ -390,6 +397,17 @@ function seconds(duration) {
     }
     const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(duration || '');
     return match ? Number(match[1] || 0) * 3600 + Number(match[2] || 0) * 60 + Number(match[3] || 0) : 0;
+}
+
+async function applyRateCap(name) {
+    const input = $(`[data-worker="${name}"] [data-control=max-rate]`);
+    const answer = input.value === ''
+        ? await call('DELETE', `/api/admin/workers/${name}/consumption/max-rate`)
+        : await call('PUT', `/api/admin/workers/${name}/consumption/max-rate`, { perSecond: Number(input.value) });
+    workerMessage(name, !answer.ok ? describe(answer) : answer.json.perSecond == null
+        ? 'no cap: it applies orders as fast as it can'
+        : `capped at ${count(answer.json.perSecond)} orders/s: a backlog drains in a straight line`);
+    refresh();
 }
 
 async function toggleConsumption(name) {

@@ -25,12 +25,18 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Ready messages and consumers come from a passive declare over AMQP, so they are exact at the moment of asking;
  * the unacknowledged count exists only in the management API, which RabbitMQ refreshes every 5 seconds by default
  * ({@code collect_statistics_interval}). {@code --wait-empty} waits (60 s at most) until the consumers have caught up:
- * every work queue that has a consumer is empty (nothing ready, nothing delivered and unacknowledged) in two samples of
- * the management API in a row. A queue without a consumer cannot drain, so it is not waited for.
+ * every work queue that has a consumer is empty, nothing ready and nothing delivered and unacknowledged. Because the
+ * unacknowledged count can be one interval old, a zero counts only once the exact ready count has been zero for longer
+ * than an interval: then nothing was delivered since the figure was taken, and a zero then is a zero now. (Two samples
+ * in a row were not enough: a figure taken just before the consumers took their prefetch says 0 while 200 are held.)
+ * A queue without a consumer cannot drain, so it is not waited for.
  */
 final class QueuesLab implements Lab {
 
     private static final Duration WAIT_EMPTY_AT_MOST = Duration.ofSeconds(60);
+
+    /** RabbitMQ's {@code collect_statistics_interval} (5 s by default), with a second to spare for the figure's way. */
+    private static final Duration STATISTICS_AGE_AT_MOST = Duration.ofSeconds(6);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -65,21 +71,27 @@ final class QueuesLab implements Lab {
 
     private void awaitEmpty(Channel channel) throws Exception {
         long deadline = System.nanoTime() + WAIT_EMPTY_AT_MOST.toNanos();
-        int emptySamples = 0;
-        while (emptySamples < 2) {
+        Long nothingReadySince = null;
+        while (true) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("The consumed work queues are not empty after " + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
             }
             Map<String, Long> unacked = unacknowledged();
-            boolean empty = true;
+            boolean nothingReady = true;
+            boolean nothingUnacked = true;
             for (String queue : Topology.WORK_QUEUES) {
                 var state = channel.queueDeclarePassive(queue);
                 if (state.getConsumerCount() > 0) {
-                    empty &= state.getMessageCount() == 0 && unacked.getOrDefault(queue, 0L) == 0;
+                    nothingReady &= state.getMessageCount() == 0;
+                    nothingUnacked &= unacked.getOrDefault(queue, 0L) == 0;
                 }
             }
-            emptySamples = empty ? emptySamples + 1 : 0;
-            Thread.sleep(1000);
+            long now = System.nanoTime();
+            nothingReadySince = !nothingReady ? null : nothingReadySince != null ? nothingReadySince : now;
+            if (nothingUnacked && nothingReadySince != null && now - nothingReadySince > STATISTICS_AGE_AT_MOST.toNanos()) {
+                return;
+            }
+            Thread.sleep(500);
         }
     }
 

@@ -108,8 +108,15 @@ public final class Benchmark {
     private void throughput(RunningSystem system, Report.Builder report) {
         report.async(stream(system, new LoadStream("async-" + Math.round(profile.asyncRate()), LoadStream.Checkout.ASYNC,
                 profile.asyncRate(), profile.asyncDuration(), 0)));
-        report.flashSale(stream(system, new LoadStream("flash-sale", LoadStream.Checkout.ASYNC, profile.flashSaleRate(),
-                Duration.ofMillis(Math.round(profile.flashSaleOrders() * 1000 / profile.flashSaleRate())), profile.invalidShare())));
+        report.flashSale(stream(system, flashSale("flash-sale")));
+        // The same sale with every worker capped below the spike: the backlog rises, then drains in a straight line.
+        system.workers().capAll(profile.flashSaleCap());
+        try {
+            report.flashSaleCapped(stream(system, flashSale("flash-sale-capped-" + profile.flashSaleCap())), profile.flashSaleCap());
+        }
+        finally {
+            system.workers().uncapAll();
+        }
         for (int step = 0; step < profile.sustainedSteps(); step++) {
             double rate = profile.sustainedFrom() + step * profile.sustainedStep();
             StreamResult result = stream(system, new LoadStream("sustained-" + Math.round(rate), LoadStream.Checkout.ASYNC, rate,
@@ -121,6 +128,11 @@ public final class Benchmark {
                 break;
             }
         }
+    }
+
+    private LoadStream flashSale(String name) {
+        return new LoadStream(name, LoadStream.Checkout.ASYNC, profile.flashSaleRate(),
+                Duration.ofMillis(Math.round(profile.flashSaleOrders() * 1000 / profile.flashSaleRate())), profile.invalidShare());
     }
 
     private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox) {

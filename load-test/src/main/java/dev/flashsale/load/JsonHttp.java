@@ -6,14 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.system.FlashSaleSystem;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** GETs JSON from the services' APIs. */
+/** GETs JSON from the services' APIs, and makes the admin operations the benchmark needs. */
 final class JsonHttp {
 
     private static final Logger log = LoggerFactory.getLogger(JsonHttp.class);
@@ -53,6 +57,30 @@ final class JsonHttp {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(ex);
             }
+        }
+    }
+
+    /** An admin operation with the system's admin credentials; fails on anything but 200. Not repeated: it changes state. */
+    static JsonNode admin(String method, URI uri, @Nullable String json) {
+        String credentials = FlashSaleSystem.ADMIN_USERNAME + ":" + FlashSaleSystem.ADMIN_PASSWORD;
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(method + " " + uri + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(method + " " + uri + " failed", ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
     }
 }

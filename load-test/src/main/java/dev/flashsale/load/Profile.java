@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * How long and how hard each part of the benchmark pushes: {@link #FULL} for the figures in BENCHMARKS.md,
  * {@link #SHORT} for CI, a few seconds of each so that the harness and its exactly-once check cannot rot, and
- * {@link #FLASH} to try a change: the full run's 500/s stream and flash sale on one system without simulated costs, no
+ * {@link #FLASH} to try a change: the full run's 500/s stream and flash sales on one system without simulated costs, no
  * sustained steps (about five minutes).
  *
  * @param name the profile's name on the command line
@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param flashSaleOrders the orders of the flash sale
  * @param flashSaleRate the rate at which they are offered
  * @param invalidShare the share of invalid orders mixed into the flash sale, to be refused and never applied
+ * @param flashSaleCap the rate cap of every worker, in orders a second, for the flash sale's second run: below the
+ *        spike, so that the backlog drains at the cap
  * @param sustainedFrom the first rate of the sustained steps
  * @param sustainedStep how much each step adds
  * @param sustainedSteps the most steps
@@ -38,6 +40,7 @@ record Profile(
         int flashSaleOrders,
         double flashSaleRate,
         double invalidShare,
+        int flashSaleCap,
         double sustainedFrom,
         double sustainedStep,
         int sustainedSteps,
@@ -46,15 +49,15 @@ record Profile(
         Duration patience) {
 
     static final Profile FULL = new Profile("full", new Setting(1.0, 2), new Setting(0, 2), 20, Duration.ofSeconds(60), Duration.ofSeconds(60),
-            500, Duration.ofSeconds(60), 10_000, 2_000, 0.01,
+            500, Duration.ofSeconds(60), 10_000, 2_000, 0.01, 500,
             250, 250, 16, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(10));
 
     static final Profile SHORT = new Profile("short", new Setting(0.01, 2), new Setting(0.01, 2), 10, Duration.ofSeconds(4), Duration.ofSeconds(4),
-            100, Duration.ofSeconds(4), 400, 200, 0.05,
+            100, Duration.ofSeconds(4), 400, 200, 0.05, 100,
             100, 100, 1, Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofMinutes(2));
 
     static final Profile FLASH = new Profile("flash", new Setting(0, 2), new Setting(0, 2), 20, Duration.ofSeconds(5), Duration.ofSeconds(60),
-            500, Duration.ofSeconds(30), 10_000, 2_000, 0.01,
+            500, Duration.ofSeconds(30), 10_000, 2_000, 0.01, 500,
             250, 250, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(5));
 
     static Profile named(String name) {

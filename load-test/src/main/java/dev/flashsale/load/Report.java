@@ -16,6 +16,8 @@ import java.util.stream.Stream;
  * @param comparison the synchronous, then the asynchronous stream, at the same rate and with the same costs
  * @param async the asynchronous checkout at the rate of its latency bar (BENCHMARKS.md)
  * @param flashSale the flash sale
+ * @param flashSaleCapped the same flash sale with every worker capped at {@code workerCap} orders a second
+ * @param workerCap that cap
  * @param sustained the sustained steps, in order of rate, up to the first one the system did not hold
  * @param brokerAlone the broker alone on the same topology
  */
@@ -26,6 +28,8 @@ record Report(
         List<StreamResult> comparison,
         StreamResult async,
         StreamResult flashSale,
+        StreamResult flashSaleCapped,
+        int workerCap,
         List<StreamResult> sustained,
         BrokerAlone.Result brokerAlone) {
 
@@ -56,7 +60,8 @@ record Report(
     }
 
     List<StreamResult> streams() {
-        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(flashSale), sustained.stream())
+        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
+                        sustained.stream())
                 .flatMap(s -> s).toList();
     }
 
@@ -91,6 +96,8 @@ record Report(
         private final List<StreamResult> sustained = new ArrayList<>();
         private StreamResult async;
         private StreamResult flashSale;
+        private StreamResult flashSaleCapped;
+        private int workerCap;
         private BrokerAlone.Result brokerAlone;
 
         private Builder(Profile profile, Map<String, String> environment) {
@@ -110,6 +117,11 @@ record Report(
             flashSale = result;
         }
 
+        void flashSaleCapped(StreamResult result, int cap) {
+            flashSaleCapped = result;
+            workerCap = cap;
+        }
+
         void sustained(StreamResult result) {
             sustained.add(result);
         }
@@ -119,7 +131,8 @@ record Report(
         }
 
         Report build() {
-            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, flashSale, List.copyOf(sustained), brokerAlone);
+            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, flashSale, flashSaleCapped, workerCap,
+                    List.copyOf(sustained), brokerAlone);
         }
     }
 }

@@ -103,6 +103,17 @@ final class ReportWriter {
             rows.add(List.of("Flash sale backlog absorbed and drained", "drains", "deepest " + deepest + ", empty "
                     + seconds(drained) + " s after the load", verdict(sale.check().exactlyOnce())));
         }
+        StreamResult capped = report.flashSaleCapped();
+        if (capped != null) {
+            rows.add(List.of("Flash sale again, every worker capped at " + report.workerCap() + "/s: checkout p99", "< 50 ms",
+                    ms(capped.latencyMillis().p99()) + " ms (uncapped: " + (sale == null ? "-" : ms(sale.latencyMillis().p99())) + " ms)",
+                    verdict(capped.latencyMillis().p99() < 50)));
+            rows.add(List.of("Capped: each backlog drains at the cap", "about " + report.workerCap() + "/s",
+                    capped.samples().stream().map(QueueSampler.Sample::queue).distinct().sorted()
+                            .map(queue -> queue.substring(0, queue.indexOf('.')) + " " + Math.round(drainRate(capped, queue)) + "/s")
+                            .reduce((a, b) -> a + ", " + b).orElse("-"),
+                    verdict(capped.check().exactlyOnce())));
+        }
         if (report.async() != null) {
             double cpu = report.async().systemCpuMillisPerOrder();
             rows.add(List.of("CPU per order at " + rate(report.async()) + "/s, the services and the broker together", "<= 1.0 ms",
@@ -198,7 +209,7 @@ final class ReportWriter {
 
     private static List<String> charts(Report report) {
         List<String> charts = new ArrayList<>();
-        Stream.concat(report.comparison().stream(), Stream.of(report.async(), report.flashSale()))
+        Stream.concat(report.comparison().stream(), Stream.of(report.async(), report.flashSale(), report.flashSaleCapped()))
                 .filter(result -> result != null)
                 .forEach(result -> charts.add(depthChart("Queue depth: " + result.stream().name(), List.of(result))));
         if (!report.sustained().isEmpty()) {
@@ -211,6 +222,30 @@ final class ReportWriter {
             charts.add(rates.render());
         }
         return charts;
+    }
+
+    /**
+     * How fast a queue's backlog went down after its deepest point, in messages a second: from the last sample at its
+     * deepest to the first empty one after it. 0 if it never held a backlog.
+     */
+    static double drainRate(StreamResult result, String queue) {
+        List<QueueSampler.Sample> samples = result.samples().stream().filter(sample -> sample.queue().equals(queue)).toList();
+        long deepest = samples.stream().mapToLong(QueueSampler.Sample::ready).max().orElse(0);
+        if (deepest == 0) {
+            return 0;
+        }
+        int peak = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            if (samples.get(i).ready() == deepest) {
+                peak = i;
+            }
+        }
+        for (int i = peak + 1; i < samples.size(); i++) {
+            if (samples.get(i).ready() == 0) {
+                return deepest * 1000.0 / (samples.get(i).atMillis() - samples.get(peak).atMillis());
+            }
+        }
+        return 0;
     }
 
     private static String depthChart(String title, List<StreamResult> results) {
@@ -241,6 +276,7 @@ final class ReportWriter {
         figures.put("sustainedOrdersPerSecond", report.sustainedRate());
         figures.put("brokerAloneMessagesPerSecond", report.brokerAlone() == null ? null : report.brokerAlone().sustained());
         figures.put("ratioToBroker", report.ratioToBroker());
+        figures.put("flashSaleWorkerCap", report.workerCap());
         List<Map<String, Object>> streams = new ArrayList<>();
         for (StreamResult result : report.streams()) {
             Map<String, Object> stream = new LinkedHashMap<>();

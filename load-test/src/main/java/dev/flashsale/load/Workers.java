@@ -60,6 +60,17 @@ final class Workers {
         return all;
     }
 
+    /** Caps every worker at so many orders a second (its admin API's rate cap). */
+    void capAll(int perSecond) {
+        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption/max-rate"),
+                "{\"perSecond\":" + perSecond + "}"));
+    }
+
+    /** Takes every worker's rate cap off. */
+    void uncapAll() {
+        all.forEach(worker -> JsonHttp.admin("DELETE", worker.base().resolve("/api/admin/consumption/max-rate"), null));
+    }
+
     Worker named(String name) {
         return all.stream().filter(worker -> worker.name().equals(name)).findFirst().orElseThrow();
     }

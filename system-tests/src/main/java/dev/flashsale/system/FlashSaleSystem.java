@@ -40,6 +40,12 @@ public final class FlashSaleSystem implements AutoCloseable {
     /** The version of the jars, as in the parent POM. */
     public static final String VERSION = "0.1.0-SNAPSHOT";
 
+    /** The admin user every service of a system started here is given. */
+    public static final String ADMIN_USERNAME = "system-test";
+
+    /** Its password. */
+    public static final String ADMIN_PASSWORD = "system-test";
+
     private final Map<Service, ServiceProcess> processes;
     private final Path workDirectory;
 
@@ -93,8 +99,8 @@ public final class FlashSaleSystem implements AutoCloseable {
             for (Service service : Service.values()) {
                 environment.put(service, new HashMap<>());
             }
-            settings.put("spring.security.user.name", "system-test");
-            settings.put("spring.security.user.password", "system-test");
+            settings.put("spring.security.user.name", ADMIN_USERNAME);
+            settings.put("spring.security.user.password", ADMIN_PASSWORD);
             settings.put("flashsale.security.service.username", "system-test-service");
             settings.put("flashsale.security.service.password", "system-test-service");
         }

@@ -126,6 +126,12 @@ final class DashboardPage {
         click(By.cssSelector(card(worker) + " [data-action=faults]"));
     }
 
+    /** Caps a worker's rate at so many orders a second, or takes the cap off with an empty text. */
+    void capRate(Service worker, String perSecond) {
+        type(By.cssSelector(card(worker) + " [data-control=max-rate]"), perSecond);
+        click(By.cssSelector(card(worker) + " [data-action=max-rate]"));
+    }
+
     void toggleConsumption(Service worker) {
         click(By.cssSelector(card(worker) + " [data-action=consumption]"));
     }

@@ -145,6 +145,24 @@ class DashboardSystemTests {
 
     @Test
     @Order(4)
+    void aWorkerCappedFromThePageSaysSoAndStillAppliesEveryOrder() {
+        signIn();
+        page.capRate(Service.EMAIL_WORKER, "40");
+        eventually().until(() -> page.workerState(Service.EMAIL_WORKER).equals("capped at 40/s"));
+        assertThat(page.workerMessage(Service.EMAIL_WORKER)).startsWith("capped at 40 orders/s");
+
+        page.fireFlashSale(10);
+        ordersPlaced += 10;
+        eventually().until(page::saleDone);
+        awaitEveryWorkerProcessed(ordersPlaced);
+
+        page.capRate(Service.EMAIL_WORKER, "");
+        eventually().until(() -> page.workerState(Service.EMAIL_WORKER).equals("consuming"));
+        assertThat(page.workerMessage(Service.EMAIL_WORKER)).startsWith("no cap");
+    }
+
+    @Test
+    @Order(5)
     void aFailingWorkersMessagesAreDeadLetteredAndTheReplayedOnesProcessed() {
         int orders = 5;
         signIn();
@@ -182,7 +200,7 @@ class DashboardSystemTests {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aPoisonMessageSentFromThePageIsParkedByEveryWorkerAtOnceWithoutRetries() {
         signIn();
         Map<Service, Long> parked = counters("deadLettersParked");

@@ -173,6 +173,8 @@ class FaultSystemTests {
                     base.resolve("/api/admin/faults"), request, ADMIN_CREDENTIALS)));
             HostileRequests.consumptionSwitch().forEach(request -> hostile.add(new Hostile(worker.module() + " consumption", "PUT",
                     base.resolve("/api/admin/consumption"), request, ADMIN_CREDENTIALS)));
+            HostileRequests.rateCap().forEach(request -> hostile.add(new Hostile(worker.module() + " rate cap", "PUT",
+                    base.resolve("/api/admin/consumption/max-rate"), request, ADMIN_CREDENTIALS)));
             for (String id : List.of("abc", "-1", "0", "99999999999999999999", "1.5", "%00")) {
                 hostile.add(new Hostile(worker.module() + " replay of dead letter " + id, "POST",
                         base.resolve("/api/admin/dead-letters/" + id + "/replay"), null, ADMIN_CREDENTIALS));
@@ -207,6 +209,7 @@ class FaultSystemTests {
             for (Service worker : ExactlyOnce.WORKERS) {
                 setWorkerLatency(worker, Duration.ZERO);
                 put(system.uri(worker).resolve("/api/admin/consumption"), "{\"consuming\":true}");
+                delete(system.uri(worker).resolve("/api/admin/consumption/max-rate"));
             }
             put(orderService().resolve("/api/admin/faults"), "{\"afterCommitFault\":\"NONE\"}");
         }
@@ -225,7 +228,9 @@ class FaultSystemTests {
             for (UUID orderId : hostileOrders) {
                 assertThat(client.get(system.uri(worker).resolve("/api/processed/" + orderId))).as("hostile order applied").isNull();
             }
-            assertThat(client.get(system.uri(worker).resolve("/api/stats")).get("consuming").asBoolean()).isTrue();
+            JsonNode stats = client.get(system.uri(worker).resolve("/api/stats"));
+            assertThat(stats.get("consuming").asBoolean()).isTrue();
+            assertThat(stats.get("maxRatePerSecond").isNull()).as(worker + " rate cap after the hostile requests").isTrue();
         }
     }
 
@@ -657,6 +662,12 @@ class FaultSystemTests {
         HttpResponse<String> response = http.send(admin(HttpRequest.newBuilder(uri)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("PUT %s %s: %s", uri, json, response.body()).isEqualTo(200);
+    }
+
+    /** DELETE with the admin credentials; it must be taken. */
+    private void delete(URI uri) throws Exception {
+        HttpResponse<String> response = http.send(admin(HttpRequest.newBuilder(uri)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("DELETE %s: %s", uri, response.body()).isEqualTo(200);
     }
 
     private void setWorkerLatency(Service worker, Duration latency) throws Exception {

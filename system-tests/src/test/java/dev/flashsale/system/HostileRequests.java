@@ -216,6 +216,16 @@ final class HostileRequests {
         return requests;
     }
 
+    /** Bodies of a worker's {@code PUT /api/admin/consumption/max-rate} that must be refused, leaving it uncapped. */
+    static List<Request> rateCap() {
+        String valid = "{\"perSecond\":25}";
+        List<Request> requests = new ArrayList<>();
+        broken(requests, valid, new Random(20261208), false);
+        wrongValues(requests, valid, Map.of("25", List.of("null", "0", "-1", "1000001", "2.5", "1e3", "\"25\"", "[]", "{}", "true",
+                "99999999999999999999")));
+        return requests;
+    }
+
     /** Bodies of the order-service's {@code PUT /api/admin/faults} that must be refused, leaving the fault off. */
     static List<Request> orderServiceFaultKnob() {
         String valid = "{\"afterCommitFault\":\"DROP\"}";

@@ -5,23 +5,27 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Stops and resumes this worker's consumption over HTTP, behind the admin credentials like everything under
- * {@code /api/admin} (see admin-security): {@code PUT /api/admin/consumption} with {@code {"consuming":false}} or
- * {@code true}.
+ * This worker's consumption over HTTP, behind the admin credentials like everything under {@code /api/admin} (see
+ * admin-security): {@code PUT /api/admin/consumption} with {@code {"consuming":false}} or {@code true} stops and resumes
+ * it; {@code PUT /api/admin/consumption/max-rate} with {@code {"perSecond":500}} caps it ({@link RateCap}), and
+ * {@code DELETE} takes the cap off.
  */
 @RestController
 class ConsumptionController {
 
     private final Consumption consumption;
+    private final RateCap rateCap;
 
-    ConsumptionController(Consumption consumption) {
+    ConsumptionController(Consumption consumption, RateCap rateCap) {
         this.consumption = consumption;
+        this.rateCap = rateCap;
     }
 
     @GetMapping("/api/admin/consumption")
@@ -44,6 +48,46 @@ class ConsumptionController {
             consumption.stop();
         }
         return ResponseEntity.ok(state());
+    }
+
+    @GetMapping("/api/admin/consumption/max-rate")
+    MaxRate maxRate() {
+        return new MaxRate(rateCap.perSecond());
+    }
+
+    @PutMapping("/api/admin/consumption/max-rate")
+    ResponseEntity<?> cap(@RequestBody MaxRate change) {
+        if (change.perSecond() == null) {
+            return invalidRate("perSecond is required: the most messages a second this worker applies. To take the cap off, "
+                    + "DELETE /api/admin/consumption/max-rate.");
+        }
+        try {
+            rateCap.set(change.perSecond());
+        }
+        catch (IllegalArgumentException ex) {
+            return invalidRate(ex.getMessage());
+        }
+        return ResponseEntity.ok(maxRate());
+    }
+
+    @DeleteMapping("/api/admin/consumption/max-rate")
+    MaxRate uncap() {
+        rateCap.set(null);
+        return maxRate();
+    }
+
+    private static ResponseEntity<ProblemDetail> invalidRate(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+        problem.setTitle("Invalid rate cap");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    /**
+     * The rate cap.
+     *
+     * @param perSecond the most messages a second the worker applies; null while there is no cap
+     */
+    record MaxRate(@Nullable Integer perSecond) {
     }
 
     /**

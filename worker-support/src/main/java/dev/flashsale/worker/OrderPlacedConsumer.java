@@ -36,6 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Acknowledgements are manual, on the wire, and sent only after the commit: an order is never acknowledged before
  * its effect is durable. While a fault knob is set, every message is handled one at a time, as the knobs describe.
+ * Under a {@link RateCap} a batch waits for its turn before anything in it is applied.
  */
 final class OrderPlacedConsumer {
 
@@ -50,19 +51,21 @@ final class OrderPlacedConsumer {
     private final SimulatedCosts costs;
     private final OneAtATime oneAtATime;
     private final FaultInjector faults;
+    private final RateCap rateCap;
     private final WorkerStats stats;
     private final TransactionTemplate batch;
     private final TransactionTemplate savepoint;
 
     OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, WorkerStats stats, TransactionTemplate batch,
-            TransactionTemplate savepoint) {
+            SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap, WorkerStats stats,
+            TransactionTemplate batch, TransactionTemplate savepoint) {
         this.converter = converter;
         this.handler = handler;
         this.processor = processor;
         this.costs = costs;
         this.oneAtATime = oneAtATime;
         this.faults = faults;
+        this.rateCap = rateCap;
         this.stats = stats;
         this.batch = batch;
         this.savepoint = savepoint;
@@ -72,6 +75,7 @@ final class OrderPlacedConsumer {
     void consume(List<Message> deliveries, Channel channel) throws IOException {
         Acknowledgements acks = new Acknowledgements(channel);
         try {
+            rateCap.acquire(deliveries.size());
             List<Message> readable = new ArrayList<>(deliveries.size());
             List<OrderPlaced> orders = new ArrayList<>(deliveries.size());
             for (Message delivery : deliveries) {

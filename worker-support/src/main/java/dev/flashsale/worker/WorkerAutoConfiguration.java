@@ -99,8 +99,13 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption) {
-        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming);
+    RateCap rateCap() {
+        return new RateCap(properties.maxRate(), System::nanoTime);
+    }
+
+    @Bean
+    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption, RateCap rateCap) {
+        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, rateCap::perSecond);
     }
 
     @Bean
@@ -132,11 +137,11 @@ public class WorkerAutoConfiguration {
 
     @Bean
     OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler,
-            IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, WorkerStats stats,
-            PlatformTransactionManager transactionManager) {
+            IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap,
+            WorkerStats stats, PlatformTransactionManager transactionManager) {
         TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
         savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, stats,
+        return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, rateCap, stats,
                 new TransactionTemplate(transactionManager), savepoint);
     }
 

@@ -3,6 +3,8 @@ package dev.flashsale.worker;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -19,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deadLetters how dead letters are taken from the DLQ and replayed
  * @param faults simulated failures and latency for demos, changeable at run time
  * @param batch how many deliveries are applied in one transaction
+ * @param maxRate the most messages a second the worker applies ({@link RateCap}); none by default, an admin changes it at
+ *        run time
  */
 @ConfigurationProperties("flashsale.worker")
 public record WorkerProperties(
@@ -27,7 +31,8 @@ public record WorkerProperties(
         @DefaultValue Dedup dedup,
         @DefaultValue DeadLetters deadLetters,
         @DefaultValue Faults faults,
-        @DefaultValue Batch batch) {
+        @DefaultValue Batch batch,
+        @Nullable Integer maxRate) {
 
     /**
      * Exponential backoff with jitter, in the listener, before the message is dead-lettered.

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -32,6 +33,7 @@ public final class WorkerStats {
     static final String DEAD_LETTERS_PARKED = "flashsale.worker.dead.letters.parked";
     static final String BATCH_SIZE = "flashsale.worker.batch.size";
     static final String CONSUMING = "flashsale.worker.consuming";
+    static final String MAX_RATE = "flashsale.worker.max.rate";
 
     private static final Logger log = LoggerFactory.getLogger(WorkerStats.class);
 
@@ -44,9 +46,11 @@ public final class WorkerStats {
     private final DistributionSummary batchSize;
     private final LongSupplier deadLettersParked;
     private final BooleanSupplier consuming;
+    private final Supplier<@Nullable Integer> maxRate;
     private final Map<String, LongSupplier> workerCounts = new ConcurrentSkipListMap<>();
 
-    WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming) {
+    WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming,
+            Supplier<@Nullable Integer> maxRate) {
         this.registry = registry;
         this.queue = queue;
         this.processed = Counter.builder(PROCESSED).description("Orders applied (first delivery of each order)")
@@ -61,6 +65,7 @@ public final class WorkerStats {
                 .tag("queue", queue).register(registry);
         this.deadLettersParked = deadLettersParked;
         this.consuming = consuming;
+        this.maxRate = maxRate;
         Gauge.builder(DEAD_LETTERS_PARKED, () -> {
             Long parked = parked();
             return parked == null ? Double.NaN : parked;
@@ -68,6 +73,11 @@ public final class WorkerStats {
                 .tag("queue", queue).register(registry);
         Gauge.builder(CONSUMING, () -> consuming.getAsBoolean() ? 1 : 0)
                 .description("1 while the worker takes messages from its queue, 0 while an admin has stopped it")
+                .tag("queue", queue).register(registry);
+        Gauge.builder(MAX_RATE, () -> {
+            Integer cap = maxRate.get();
+            return cap == null ? Double.NaN : cap;
+        }).description("The rate cap, in messages a second: the most the worker applies; NaN while there is none")
                 .tag("queue", queue).register(registry);
     }
 
@@ -114,7 +124,7 @@ public final class WorkerStats {
         Map<String, Long> own = new TreeMap<>();
         workerCounts.forEach((name, count) -> own.put(name, count.getAsLong()));
         return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
-                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean(), own);
+                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean(), maxRate.get(), own);
     }
 
     /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
@@ -140,9 +150,11 @@ public final class WorkerStats {
      *        dead-lettered them, the worker or the broker); null while the database does not answer
      * @param outcomes orders applied, by business outcome
      * @param consuming whether the worker takes messages from its queue (an admin can stop it)
+     * @param maxRatePerSecond the rate cap in messages a second ({@link RateCap}), null while there is none
      * @param workerCounts counts of this worker's own kind of work, by name (see {@link #show})
      */
     public record Snapshot(String queue, long processed, long duplicatesSkipped, long retries, long deadLettered,
-            @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming, Map<String, Long> workerCounts) {
+            @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming, @Nullable Integer maxRatePerSecond,
+            Map<String, Long> workerCounts) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.flashsale.worker;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.flashsale.events.OrderPlaced;
@@ -21,7 +22,9 @@ import org.springframework.web.client.RestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Stopping and resuming consumption over HTTP, against the real broker: messages wait in the queue meanwhile. */
+/**
+ * Stopping, resuming and capping consumption over HTTP, against the real broker: messages wait in the queue meanwhile.
+ */
 @WorkerSupportTest
 class ConsumptionControllerTests {
 
@@ -40,8 +43,12 @@ class ConsumptionControllerTests {
     @LocalServerPort
     int port;
 
+    @Autowired
+    RateCap rateCap;
+
     @AfterEach
     void consumeAgain() {
+        rateCap.set(null);
         consumption.resume();
     }
 
@@ -90,8 +97,67 @@ class ConsumptionControllerTests {
                 WorkerSupportTest.ADMIN_PASSWORD)).retrieve().body(JsonNode.class).get("consuming").asBoolean()).isTrue();
     }
 
+    @Test
+    void underARateCapABacklogDrainsNoFasterThanTheCapAndTheCapCanBeTakenOff() {
+        change("{\"consuming\":false}", true);
+        List<OrderPlaced> events = Stream.generate(() -> WorkerSupportIntegrationTests.orderPlaced("c-capped")).limit(100).toList();
+        events.forEach(event -> rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event));
+        await().until(() -> admin.getQueueInfo(Topology.EMAIL_QUEUE).getMessageCount() == events.size());
+
+        ResponseEntity<JsonNode> capped = capTo("{\"perSecond\":40}", true);
+        change("{\"consuming\":true}", true);
+
+        assertThat(capped.getStatusCode().value()).isEqualTo(200);
+        assertThat(capped.getBody().get("perSecond").asInt()).isEqualTo(40);
+        assertThat(stats().get("maxRatePerSecond").asInt()).isEqualTo(40);
+        assertThat(http().get().uri("/actuator/prometheus").retrieve().body(String.class))
+                .contains("flashsale_worker_max_rate{queue=\"" + Topology.EMAIL_QUEUE + "\"} 40.0");
+        await().untilAsserted(() -> assertThat(events).allSatisfy(event -> assertThat(listener.attempts(event.orderId())).isOne()));
+        // A batch goes when its predecessors are paid for, at 40 a second: whatever the batches were (up to 50), the last
+        // one started after at least 50 of the 100 had been paid for, 1.25 s. Uncapped, the 100 take a few milliseconds.
+        List<Long> startedAt = events.stream().map(event -> listener.attemptsAt.get(event.orderId()).get(0)).sorted().toList();
+        assertThat(startedAt.get(startedAt.size() - 1) - startedAt.get(0))
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1_250));
+
+        ResponseEntity<JsonNode> uncapped = http().delete().uri("/api/admin/consumption/max-rate")
+                .headers(h -> h.setBasicAuth(WorkerSupportTest.ADMIN, WorkerSupportTest.ADMIN_PASSWORD)).retrieve().toEntity(JsonNode.class);
+
+        assertThat(uncapped.getStatusCode().value()).isEqualTo(200);
+        assertThat(uncapped.getBody().get("perSecond").isNull()).isTrue();
+        assertThat(rateCap.perSecond()).isNull();
+        assertThat(stats().get("maxRatePerSecond").isNull()).isTrue();
+    }
+
+    @Test
+    void aRateCapIsChangedOnlyWithCredentialsAndAValidRate() {
+        rateCap.set(250);
+        ResponseEntity<JsonNode> anonymous = capTo("{\"perSecond\":10}", false);
+        ResponseEntity<JsonNode> anonymousDelete = http().delete().uri("/api/admin/consumption/max-rate").retrieve().toEntity(JsonNode.class);
+
+        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+        assertThat(anonymousDelete.getStatusCode().value()).isEqualTo(401);
+        for (String bad : List.of("{}", "{\"perSecond\":null}", "{\"perSecond\":0}", "{\"perSecond\":-1}", "{\"perSecond\":1000001}",
+                "{\"perSecond\":2.5}", "{\"perSecond\":\"fast\"}", "{\"perSecond\":\"10\"}", "{\"perSecond\":10,\"burst\":5}",
+                "{\"perSecond\":")) {
+            ResponseEntity<JsonNode> refused = capTo(bad, true);
+            assertThat(refused.getStatusCode().value()).as(bad).isEqualTo(400);
+            assertThat(refused.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).as(bad).isTrue();
+        }
+        assertThat(rateCap.perSecond()).isEqualTo(250);
+        assertThat(http().get().uri("/api/admin/consumption/max-rate").headers(h -> h.setBasicAuth(WorkerSupportTest.ADMIN,
+                WorkerSupportTest.ADMIN_PASSWORD)).retrieve().body(JsonNode.class).get("perSecond").asInt()).isEqualTo(250);
+    }
+
+    private ResponseEntity<JsonNode> capTo(String body, boolean withCredentials) {
+        return put("/api/admin/consumption/max-rate", body, withCredentials);
+    }
+
     private ResponseEntity<JsonNode> change(String body, boolean withCredentials) {
-        return http().put().uri("/api/admin/consumption")
+        return put("/api/admin/consumption", body, withCredentials);
+    }
+
+    private ResponseEntity<JsonNode> put(String path, String body, boolean withCredentials) {
+        return http().put().uri(path)
                 .headers(h -> {
                     if (withCredentials) {
                         h.setBasicAuth(WorkerSupportTest.ADMIN, WorkerSupportTest.ADMIN_PASSWORD);

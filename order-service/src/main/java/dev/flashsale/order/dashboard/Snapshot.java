@@ -75,10 +75,11 @@ record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String
      * @param deadLettersParked dead letters in its table now, waiting for an admin
      * @param outcomes orders applied, by business outcome
      * @param consuming whether it takes messages from its queue
+     * @param maxRatePerSecond its rate cap, the most messages a second it applies; null while there is none
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record WorkerStats(long processed, long duplicatesSkipped, long retries, long deadLettered, @Nullable Long deadLettersParked,
-            Map<String, Long> outcomes, boolean consuming) {
+            Map<String, Long> outcomes, boolean consuming, @Nullable Integer maxRatePerSecond) {
     }
 
     /**
