@@ -30,11 +30,12 @@ final class ProcessCosts {
      * One process at one moment.
      *
      * @param cpuSeconds user and system CPU time since it started
+     * @param jitSeconds the part of it its JIT compiler threads used (0 for a process that is not a JVM)
      * @param gcPauses pauses of its garbage collector since it started (count, seconds in all), when it says
      * @param gcPauseMaxSeconds the longest recent pause (Micrometer's max: the last two minutes or so)
      * @param units orders written or applied in transactions since it started (count of transactions, orders in all)
      */
-    record Reading(double cpuSeconds, Counted gcPauses, double gcPauseMaxSeconds, Counted units) {
+    record Reading(double cpuSeconds, double jitSeconds, Counted gcPauses, double gcPauseMaxSeconds, Counted units) {
     }
 
     /** A count of events and the sum of their amounts (a Micrometer timer's or summary's COUNT and TOTAL). */
@@ -55,12 +56,14 @@ final class ProcessCosts {
      * What one process spent between two readings.
      *
      * @param cpuMillisPerOrder CPU time per order accepted in the stream, in milliseconds
+     * @param jitMillisPerOrder the part of it the JIT compiler threads used: code still being compiled
      * @param coresShare CPU time over the wall time between the readings: 1.0 is one core busy all along
+     * @param jitCoresShare the JIT compiler threads' CPU time over the wall time
      * @param gcPauses pauses during the stream, and their total in milliseconds
      * @param gcPauseMaxMillis the longest recent pause
      * @param meanGroup orders per transaction: the checkout's group commit, or a worker's batch (0 if none)
      */
-    record Cost(double cpuMillisPerOrder, double coresShare, long gcPauses, double gcPauseMillis, double gcPauseMaxMillis,
+    record Cost(double cpuMillisPerOrder, double jitMillisPerOrder, double coresShare, double jitCoresShare, long gcPauses, double gcPauseMillis, double gcPauseMaxMillis,
             double meanGroup) {
     }
 
@@ -73,13 +76,15 @@ final class ProcessCosts {
         for (Service service : Service.values()) {
             URI base = system.uri(service);
             String units = service == Service.ORDER_SERVICE ? "flashsale.checkout.group.size" : "flashsale.worker.batch.size";
-            readings.put(service.module(), new Reading(cpuSeconds(system.process(service).pid()).orElse(0.0),
+            long pid = system.process(service).pid();
+            readings.put(service.module(), new Reading(cpuSeconds(pid).orElse(0.0), jitSeconds(pid),
                     counted(base, "jvm.gc.pause"), statistic(metric(base, "jvm.gc.pause"), "MAX"), counted(base, units)));
         }
         brokerPid().flatMap(ProcessCosts::cpuSeconds)
-                .ifPresent(cpu -> readings.put(BROKER, new Reading(cpu, Counted.NONE, 0, Counted.NONE)));
+                .ifPresent(cpu -> readings.put(BROKER, new Reading(cpu, 0, Counted.NONE, 0, Counted.NONE)));
         cpuSeconds(ProcessHandle.current().pid())
-                .ifPresent(cpu -> readings.put(LOAD_GENERATOR, new Reading(cpu, Counted.NONE, 0, Counted.NONE)));
+                .ifPresent(cpu -> readings.put(LOAD_GENERATOR, new Reading(cpu, jitSeconds(ProcessHandle.current().pid()), Counted.NONE, 0,
+                        Counted.NONE)));
         return readings;
     }
 
@@ -92,18 +97,45 @@ final class ProcessCosts {
                 return;
             }
             double cpu = end.cpuSeconds() - start.cpuSeconds();
+            double jit = end.jitSeconds() - start.jitSeconds();
             Counted pauses = end.gcPauses().minus(start.gcPauses());
-            costs.put(name, new Cost(orders == 0 ? 0 : cpu * 1000 / orders, wallSeconds <= 0 ? 0 : cpu / wallSeconds,
+            costs.put(name, new Cost(orders == 0 ? 0 : cpu * 1000 / orders, orders == 0 ? 0 : jit * 1000 / orders,
+                    wallSeconds <= 0 ? 0 : cpu / wallSeconds, wallSeconds <= 0 ? 0 : jit / wallSeconds,
                     Math.round(pauses.count()), pauses.total() * 1000, end.gcPauseMaxSeconds() * 1000,
                     end.units().minus(start.units()).mean()));
         });
         return costs;
     }
 
+    /**
+     * The CPU time of a JVM's JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…}, as
+     * {@code /proc/<pid>/task/<tid>/comm} names them): 0 where they cannot be read. A compiler thread that ended took
+     * its time with it, so this is a lower bound; HotSpot keeps its compiler threads while there is work.
+     */
+    private static double jitSeconds(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*");
+                }
+                catch (IOException ex) {
+                    return false;
+                }
+            }).mapToDouble(task -> cpuSeconds(task.resolve("stat")).orElse(0.0)).sum();
+        }
+        catch (IOException | RuntimeException ex) {
+            return 0;
+        }
+    }
+
     /** Utime and stime, fields 14 and 15 of {@code /proc/<pid>/stat} (counted after the command name's closing parenthesis). */
     private static Optional<Double> cpuSeconds(long pid) {
+        return cpuSeconds(Path.of("/proc", String.valueOf(pid), "stat"));
+    }
+
+    private static Optional<Double> cpuSeconds(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String stat = Files.readString(statFile);
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Optional.of((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND);
         }

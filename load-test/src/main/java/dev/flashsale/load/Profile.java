@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param comparisonRate checkouts per second offered to each checkout in turn
  * @param comparisonDuration how long each of the two comparison streams lasts
  * @param warmUp load before the measured parts, so that the JIT compilers have done their work (verified, not reported)
+ * @param settleSlices before the throughput parts, at most this many more slices of load at the async rate, until the
+ *        services' JIT compilers are done (they used less than {@link #JIT_SETTLED_CORES} of a core in a slice)
+ * @param settleSlice how long each of those slices lasts
  * @param asyncRate the rate of the latency bar (BENCHMARKS.md) for the asynchronous checkout
  * @param asyncDuration how long that stream lasts
  * @param flashSaleOrders the orders of the flash sale
@@ -35,6 +38,8 @@ record Profile(
         double comparisonRate,
         Duration comparisonDuration,
         Duration warmUp,
+        int settleSlices,
+        Duration settleSlice,
         double asyncRate,
         Duration asyncDuration,
         int flashSaleOrders,
@@ -48,15 +53,21 @@ record Profile(
         Duration brokerAlone,
         Duration patience) {
 
+    /** The JIT compilers of the four services together, in cores, under which they count as done. */
+    static final double JIT_SETTLED_CORES = 0.05;
+
     static final Profile FULL = new Profile("full", new Setting(1.0, 2), new Setting(0, 2), 20, Duration.ofSeconds(60), Duration.ofSeconds(60),
+            16, Duration.ofSeconds(15),
             500, Duration.ofSeconds(60), 10_000, 2_000, 0.01, 500,
             250, 250, 16, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(10));
 
     static final Profile SHORT = new Profile("short", new Setting(0.01, 2), new Setting(0.01, 2), 10, Duration.ofSeconds(4), Duration.ofSeconds(4),
+            1, Duration.ofSeconds(2),
             100, Duration.ofSeconds(4), 400, 200, 0.05, 100,
             100, 100, 1, Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofMinutes(2));
 
     static final Profile FLASH = new Profile("flash", new Setting(0, 2), new Setting(0, 2), 20, Duration.ofSeconds(5), Duration.ofSeconds(60),
+            16, Duration.ofSeconds(15),
             500, Duration.ofSeconds(30), 10_000, 2_000, 0.01, 500,
             250, 250, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(5));
 

@@ -2,6 +2,7 @@ package dev.flashsale.load;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +103,12 @@ record Report(
 
         private Builder(Profile profile, Map<String, String> environment) {
             this.profile = profile;
-            this.environment = environment;
+            this.environment = new LinkedHashMap<>(environment);
+        }
+
+        /** Adds what the run found out about its environment, e.g. how long the JIT took to settle. */
+        void environment(String key, String value) {
+            environment.put(key, value);
         }
 
         void comparison(StreamResult result) {

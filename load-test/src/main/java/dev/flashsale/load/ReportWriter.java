@@ -75,7 +75,8 @@ final class ReportWriter {
         Map<String, String> env = report.environment();
         return "Machine: " + env.get("cpus") + " CPUs (" + env.get("cpu") + "), " + env.get("memory") + ", " + env.get("java") + ", "
                 + env.get("os") + ". The broker, the four services and the load generator all ran on it. The services: "
-                + env.get("services' JVM") + ".";
+                + env.get("services' JVM") + "." + (env.containsKey("warm-up until the JIT settled")
+                        ? " Warm-up until the JIT settled: " + env.get("warm-up until the JIT settled") + "." : "");
     }
 
     private static Table bars(Report report) {
@@ -168,14 +169,14 @@ final class ReportWriter {
         List<List<String>> rows = new ArrayList<>();
         for (StreamResult result : report.streams()) {
             result.costs().forEach((process, cost) -> rows.add(List.of(result.stream().name(), process, fixed2(cost.cpuMillisPerOrder()),
-                    fixed2(cost.coresShare()), String.valueOf(cost.gcPauses()), ms(cost.gcPauseMillis()), ms(cost.gcPauseMaxMillis()),
+                    fixed2(cost.jitMillisPerOrder()), fixed2(cost.coresShare()), String.valueOf(cost.gcPauses()), ms(cost.gcPauseMillis()), ms(cost.gcPauseMaxMillis()),
                     cost.meanGroup() == 0 ? "-" : fixed(cost.meanGroup()))));
-            rows.add(List.of(result.stream().name(), "the system (services and broker)", fixed2(result.systemCpuMillisPerOrder()), "", "",
-                    "", "", ""));
+            rows.add(List.of(result.stream().name(), "the system (services and broker)", fixed2(result.systemCpuMillisPerOrder()),
+                    fixed2(result.systemJitMillisPerOrder()), "", "", "", "", ""));
         }
         return new Table("Costs per process, from a stream's first request until every worker had applied every order (CPU from "
                 + "/proc; pauses and groups from each service's metrics)", List.of("stream", "process", "CPU ms per order",
-                        "cores busy", "GC pauses", "GC pause ms in all", "GC pause max ms (recent)",
+                        "of which JIT compiling", "cores busy", "GC pauses", "GC pause ms in all", "GC pause max ms (recent)",
                         "orders per transaction (group commit, batch)"), rows);
     }
 

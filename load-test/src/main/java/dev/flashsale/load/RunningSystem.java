@@ -34,6 +34,7 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
                 .smtp("127.0.0.1", mailbox.port())
                 .property("flashsale.worker.costs.scale", String.valueOf(setting.costScale()))
                 .jvm(jvm.javaHome(), jvm.options())
+                .jvmOptions(Service.ORDER_SERVICE, jvm.checkoutOptions())
                 .niceness(Service.EMAIL_WORKER, jvm.workersNiceness())
                 .niceness(Service.INVENTORY_WORKER, jvm.workersNiceness())
                 .niceness(Service.ANALYTICS_WORKER, jvm.workersNiceness())

@@ -20,9 +20,10 @@ import java.util.List;
  * @param javaHome the JDK or JRE the services run on ({@code SERVICES_JAVA_HOME}, else the benchmark's own)
  * @param feature its feature release (17, 21, 25)
  * @param options the options every service gets ({@code SERVICES_JVM_OPTIONS} replaces them, to compare)
+ * @param checkoutOptions the order-service's own, instead ({@code CHECKOUT_JVM_OPTIONS}); the same as {@code options} unless given
  * @param workersNiceness the workers' {@code nice} ({@code WORKERS_NICE}, 10 unless given; 0 for none)
  */
-record ServiceJvm(Path javaHome, int feature, List<String> options, int workersNiceness) {
+record ServiceJvm(Path javaHome, int feature, List<String> options, List<String> checkoutOptions, int workersNiceness) {
 
     static ServiceJvm chosen() {
         String home = System.getenv("SERVICES_JAVA_HOME");
@@ -30,8 +31,11 @@ record ServiceJvm(Path javaHome, int feature, List<String> options, int workersN
         int feature = featureOf(javaHome);
         String given = System.getenv("SERVICES_JVM_OPTIONS");
         List<String> options = given == null || given.isBlank() ? defaults(feature) : Arrays.asList(given.trim().split("\\s+"));
+        String checkout = System.getenv("CHECKOUT_JVM_OPTIONS");
+        List<String> checkoutOptions = checkout == null || checkout.isBlank() ? options : Arrays.asList(checkout.trim().split("\\s+"));
         String nice = System.getenv("WORKERS_NICE");
-        return new ServiceJvm(javaHome, feature, List.copyOf(options), nice == null || nice.isBlank() ? 10 : Integer.parseInt(nice.trim()));
+        return new ServiceJvm(javaHome, feature, List.copyOf(options), List.copyOf(checkoutOptions),
+                nice == null || nice.isBlank() ? 10 : Integer.parseInt(nice.trim()));
     }
 
     /** The same rule as {@code service_jvm_options} in scripts/jvm.sh, which scripts/flashsale.sh applies. */
@@ -58,7 +62,9 @@ record ServiceJvm(Path javaHome, int feature, List<String> options, int workersN
 
     /** For the report: which JVM, which options. */
     String describe() {
-        return "Java " + feature + " (" + javaHome + "), " + String.join(" ", options) + (workersNiceness == 0 ? ""
+        return "Java " + feature + " (" + javaHome + "), " + String.join(" ", options)
+                + (checkoutOptions.equals(options) ? "" : "; the order-service " + String.join(" ", checkoutOptions))
+                + (workersNiceness == 0 ? ""
                 : ", workers at nice " + workersNiceness);
     }
 }

@@ -47,6 +47,18 @@ record StreamResult(
                 .mapToDouble(cost -> cost.getValue().cpuMillisPerOrder()).sum();
     }
 
+    /** The part of {@link #systemCpuMillisPerOrder()} the JIT compiler threads of the four services used. */
+    double systemJitMillisPerOrder() {
+        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+                .mapToDouble(cost -> cost.getValue().jitMillisPerOrder()).sum();
+    }
+
+    /** The JIT compiler threads of the four services, in cores busy on average over the stream. */
+    double systemJitCores() {
+        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+                .mapToDouble(cost -> cost.getValue().jitCoresShare()).sum();
+    }
+
     /**
      * A work queue during a stream.
      *

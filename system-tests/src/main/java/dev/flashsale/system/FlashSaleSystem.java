@@ -91,6 +91,7 @@ public final class FlashSaleSystem implements AutoCloseable {
         // Light by default (the tests start four JVMs on two cores, often); the benchmark chooses its own (jvm(...)).
         private Path javaHome = Path.of(System.getProperty("java.home"));
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        private final Map<Service, List<String>> serviceJvmOptions = new EnumMap<>(Service.class);
         private Path workDirectory;
         private Duration startTimeout = Duration.ofSeconds(180);
 
@@ -154,6 +155,12 @@ public final class FlashSaleSystem implements AutoCloseable {
             return this;
         }
 
+        /** One service's JVM options, instead of those every service gets (e.g. another garbage collector for the checkout). */
+        public Builder jvmOptions(Service service, List<String> options) {
+            serviceJvmOptions.put(service, List.copyOf(options));
+            return this;
+        }
+
         /** Where logs and H2 databases go; a new temporary directory by default. */
         public Builder workDirectory(Path directory) {
             this.workDirectory = directory;
@@ -193,7 +200,8 @@ public final class FlashSaleSystem implements AutoCloseable {
                         downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                     }
                     settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
-                    processes.put(service, new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0), jvmOptions, arguments,
+                    processes.put(service, new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),
+                            serviceJvmOptions.getOrDefault(service, jvmOptions), arguments,
                             environment.get(service), work.resolve(service.module() + ".log")));
                 }
                 FlashSaleSystem system = new FlashSaleSystem(processes, work);
