@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -20,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class Outbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
     /** The sequence's increment in V1: each value reserves this many ids. */
     private static final int ID_BLOCK = 50;
@@ -71,7 +75,16 @@ public class Outbox {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                publisher.publishCommitted(messages);
+                try {
+                    publisher.publishCommitted(messages);
+                }
+                catch (RuntimeException ex) {
+                    // The rows are committed, and the relay sends them. Thrown from here, the exception would reach
+                    // whoever committed as if the commit had failed: the order writer would write the group's
+                    // orders again, one by one, and answer 500 for orders that were placed.
+                    log.warn("Could not hand {} committed outbox rows to the publisher; the relay sends them: {}", messages.size(),
+                            ex.toString());
+                }
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.flashsale.order.outbox;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
+import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.order.OrderServiceTest;
 import dev.flashsale.order.QueueProbe;
@@ -19,7 +21,10 @@ import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Binding.DestinationType;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,6 +62,21 @@ class OutboxPublisherTests {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    OutboxRepository repository;
+
+    @Autowired
+    TransactionTemplate transaction;
+
+    @Autowired
+    OutboxProperties properties;
+
+    @Autowired
+    JsonMapper json;
+
     @Test
     void ordersAcceptedWhileTheBrokerIsUnreachableAreAllPublishedWhenItIsBack() {
         probe.start();
@@ -80,6 +100,27 @@ class OutboxPublisherTests {
         accepted.forEach(orderId -> probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN));
         await().atMost(PUBLISHED_WITHIN).until(() -> accepted.stream().allMatch(orderId -> "PUBLISHED".equals(status(orderId))));
         assertThat(accepted).allSatisfy(orderId -> assertThat(probe.receivedFor(orderId)).hasSize(3));
+    }
+
+    @Test
+    void aHandOffThatFailsAfterTheCommitFailsNothingAndTheRelaySendsTheRow() throws Exception {
+        probe.start();
+        // A publisher whose sender was shut down refuses the hand-off with a RejectedExecutionException, after the commit.
+        OutboxPublisher stopped = new OutboxPublisher(rabbit, repository, transaction, properties, fault);
+        stopped.destroy();
+        Outbox outbox = new Outbox(repository, stopped, json);
+        UUID orderId = UUID.randomUUID();
+        OrderPlaced event = new OrderPlaced(UUID.randomUUID(), orderId, new OrderPlaced.Customer("c-handoff", "handoff@example.com"),
+                List.of(new OrderPlaced.Line("HANDOFF-1", 1, BigDecimal.ONE)), BigDecimal.ONE, "EUR", Instant.now());
+
+        // Committed is committed: an exception from here would make the order writer take its group for a failed one.
+        transaction.executeWithoutResult(status -> outbox.append(List.of(
+                outbox.entry(event.eventId(), orderId, OrderPlaced.TYPE, OrderPlaced.VERSION, event))));
+
+        assertThat(unpublishedRowsOf(orderId)).isEqualTo(1);
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        await().atMost(PUBLISHED_WITHIN).until(() -> unpublishedRowsOf(orderId) == 0);
+        assertThat(probe.receivedFor(orderId)).hasSize(3);
     }
 
     @Test
