@@ -93,3 +93,9 @@ ensure_jq() {
     command -v jq >/dev/null && return 0
     apt_install jq || log_services "  without it the guide's test fails"
 }
+
+# hey (a load tool on Go's HTTP client): the benchmark's second client for the flash sale.
+ensure_hey() {
+    command -v hey >/dev/null && return 0
+    apt_install hey || log_services "  without it the benchmark drives the flash sale with Gatling alone"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: brings up what the tests need on this machine (a RabbitMQ broker with its management plugin,
-# PostgreSQL, Chromium and jq: started when installed and down, installed when this user may), says exactly what it
+# PostgreSQL, Chromium, jq and hey: started when installed and down, installed when this user may), says exactly what it
 # cannot, then runs every test: ./mvnw verify, with any arguments given here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ ensure_rabbitmq || true
 ensure_postgres
 ensure_chromium || true
 ensure_jq || true
+ensure_hey || true
 
 export MAVEN_ARGS="${MAVEN_ARGS:---batch-mode --no-transfer-progress}"
 exec ./mvnw verify "$@"

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
@@ -109,8 +110,10 @@ public final class Benchmark {
         settle(system, report);
         report.async(stream(system, new LoadStream("async-" + Math.round(profile.asyncRate()), LoadStream.Checkout.ASYNC,
                 profile.asyncRate(), profile.asyncDuration(), 0)));
+        collectGarbage(system);
         report.flashSale(stream(system, flashSale("flash-sale")));
         // The same sale with every worker capped below the spike: the backlog rises, then drains in a straight line.
+        collectGarbage(system);
         system.workers().capAll(profile.flashSaleCap());
         try {
             report.flashSaleCapped(stream(system, flashSale("flash-sale-capped-" + profile.flashSaleCap())), profile.flashSaleCap());
@@ -118,6 +121,16 @@ public final class Benchmark {
         finally {
             system.workers().uncapAll();
         }
+        Hey.installed().ifPresentOrElse(hey -> {
+            collectGarbage(system);
+            try {
+                report.flashSaleOtherClient(heyFlashSale(system, hey));
+            }
+            catch (RuntimeException ex) {
+                // The rest of the run is still worth its report; the short benchmark's test fails on the missing stream.
+                log.error("The flash sale from hey failed; the report goes without it", ex);
+            }
+        }, () -> log.warn("hey is not installed (Debian: hey): the flash sale is not driven by a second client"));
         for (int step = 0; step < profile.sustainedSteps(); step++) {
             double rate = profile.sustainedFrom() + step * profile.sustainedStep();
             StreamResult result = stream(system, new LoadStream("sustained-" + Math.round(rate), LoadStream.Checkout.ASYNC, rate,
@@ -127,6 +140,33 @@ public final class Benchmark {
             log.info("Sustained {} orders/s: {}", Math.round(rate), held ? "held" : "not held");
             if (!held) {
                 break;
+            }
+        }
+    }
+
+    /**
+     * A full collection in every service before a flash sale ({@code jcmd <pid> GC.run}), so that both sales start from
+     * the same heap: without it the second met the first one's garbage, and its checkout tail was the first sale's
+     * pauses as much as its own (BENCHMARKS.md, second round). Where jcmd cannot run, the sale starts as the heap is.
+     */
+    private void collectGarbage(RunningSystem system) {
+        Path jcmd = jvm.javaHome().resolve("bin/jcmd");
+        for (Service service : Service.values()) {
+            try {
+                Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(system.system().process(service).pid()), "GC.run")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    process.destroy();
+                    log.warn("jcmd GC.run did not succeed for {}; the flash sale starts with its heap as it is", service.module());
+                }
+            }
+            catch (IOException ex) {
+                log.warn("Cannot run {} ({}); the flash sale starts with the heaps as they are", jcmd, ex.toString());
+                return;
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
             }
         }
     }
@@ -224,6 +264,56 @@ public final class Benchmark {
         log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
                         + "CPU ms per order, the system's processes together: {}", stream.name(), result.sent(), result.accepted(), refused,
                 failed, result.latencyMillis(), check.lost(), check.duplicated(), result.relayed(), "%.2f".formatted(result.systemCpuMillisPerOrder()));
+        return result;
+    }
+
+    /**
+     * The flash sale once more, from hey instead of Gatling (a new connection per checkout). Its CSV has each
+     * request's status and time but not the order ids: those come from the email worker's dedup table, and the
+     * exactly-once check then holds the other workers and every effect to them; their number must be the number of
+     * 202s. The end-to-end delays of this stream count from the start of the load.
+     */
+    private StreamResult heyFlashSale(RunningSystem system, Path hey) {
+        int orders = profile.flashSaleOrders();
+        int rate = (int) Math.round(profile.flashSaleRate());
+        LoadStream stream = new LoadStream("flash-sale-hey", LoadStream.Checkout.ASYNC, rate,
+                Duration.ofMillis(Math.round(orders * 1000.0 / rate)), 0);
+        log.info("Stream {}: {} checkouts at {}/s from hey", stream.name(), orders, rate);
+        ExactlyOnceCheck.Baseline before = system.check().baseline();
+        long relayedBefore = relayed(system);
+        Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
+        long startedAt = system.sampler().now();
+        Hey.Run run = Hey.run(hey, system.system().uri(Service.ORDER_SERVICE), orders, rate, output.resolve("hey"));
+        Instant loadEnded = Instant.now();
+        long loadEndedAt = system.sampler().now();
+        long accepted202 = run.accepted();
+        Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
+        for (UUID id : system.check().appliedSince(before, "email-worker", (int) accepted202, profile.patience())) {
+            accepted.put(id, new ExactlyOnceCheck.Accepted(run.startedAtMillis(), Map.of(Hey.SKU, Hey.UNITS)));
+        }
+        ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
+        if (accepted.size() != accepted202) {
+            List<String> problems = new ArrayList<>(check.problems());
+            problems.add("hey saw " + accepted202 + " checkouts answered 202, the email worker applied " + accepted.size());
+            check = new ExactlyOnceCheck.Result(check.accepted(), check.workers(), problems);
+        }
+        long checkedAt = system.sampler().now();
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(costsBefore, ProcessCosts.read(system.system()), accepted202,
+                (checkedAt - startedAt) / 1000.0);
+        List<Double> latencies = new ArrayList<>();
+        for (int i = 0; i < run.statuses().size(); i++) {
+            if (run.statuses().get(i) == 202) {
+                latencies.add(run.latencyMillis().get(i));
+            }
+        }
+        List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
+        double seconds = (run.endedAtMillis() - run.startedAtMillis()) / 1000.0;
+        StreamResult result = new StreamResult(stream, orders, accepted202, 0, orders - accepted202, orders / seconds,
+                accepted202 / seconds, Percentiles.of(latencies), QueueFigures.of(samples, startedAt, loadEndedAt), check,
+                relayed(system) - relayedBefore, costs, samples, startedAt, loadEndedAt);
+        log.info("Stream {}: {} sent, {} accepted, {} failed; latency ms {}; lost {}, duplicated {}; CPU ms per order, the system's "
+                        + "processes together: {}", stream.name(), orders, accepted202, orders - accepted202, result.latencyMillis(),
+                check.lost(), check.duplicated(), "%.2f".formatted(result.systemCpuMillisPerOrder()));
         return result;
     }
 

@@ -166,6 +166,17 @@ final class ExactlyOnceCheck {
         return result;
     }
 
+    /**
+     * The orders a worker has applied since the baseline, once every worker has applied {@code accepted} (or patience
+     * ran out): for a client that does not keep the answers' order ids (hey).
+     */
+    Set<UUID> appliedSince(Baseline before, String worker, int accepted, Duration patience) {
+        awaitCaughtUp(accepted, before, patience);
+        Set<UUID> applied = new HashSet<>(workers.named(worker).applied().keySet());
+        applied.removeAll(before.applied().get(worker));
+        return applied;
+    }
+
     private void awaitCaughtUp(int accepted, Baseline before, Duration patience) {
         Instant deadline = Instant.now().plus(patience);
         Map<String, Long> caughtUp = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * @param flashSale the flash sale
  * @param flashSaleCapped the same flash sale with every worker capped at {@code workerCap} orders a second
  * @param workerCap that cap
+ * @param flashSaleOtherClient the uncapped flash sale driven by hey instead of Gatling; null where hey is missing
  * @param sustained the sustained steps, in order of rate, up to the first one the system did not hold
  * @param brokerAlone the broker alone on the same topology
  */
@@ -31,6 +32,7 @@ record Report(
         StreamResult flashSale,
         StreamResult flashSaleCapped,
         int workerCap,
+        StreamResult flashSaleOtherClient,
         List<StreamResult> sustained,
         BrokerAlone.Result brokerAlone) {
 
@@ -62,7 +64,7 @@ record Report(
 
     List<StreamResult> streams() {
         return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
-                        sustained.stream())
+                        Stream.ofNullable(flashSaleOtherClient), sustained.stream())
                 .flatMap(s -> s).toList();
     }
 
@@ -99,6 +101,7 @@ record Report(
         private StreamResult flashSale;
         private StreamResult flashSaleCapped;
         private int workerCap;
+        private StreamResult flashSaleOtherClient;
         private BrokerAlone.Result brokerAlone;
 
         private Builder(Profile profile, Map<String, String> environment) {
@@ -128,6 +131,10 @@ record Report(
             workerCap = cap;
         }
 
+        void flashSaleOtherClient(StreamResult result) {
+            flashSaleOtherClient = result;
+        }
+
         void sustained(StreamResult result) {
             sustained.add(result);
         }
@@ -138,7 +145,7 @@ record Report(
 
         Report build() {
             return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, flashSale, flashSaleCapped, workerCap,
-                    List.copyOf(sustained), brokerAlone);
+                    flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
         }
     }
 }

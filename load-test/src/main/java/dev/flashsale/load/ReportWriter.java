@@ -115,6 +115,13 @@ final class ReportWriter {
                             .reduce((a, b) -> a + ", " + b).orElse("-"),
                     verdict(capped.check().exactlyOnce())));
         }
+        StreamResult other = report.flashSaleOtherClient();
+        if (other != null) {
+            rows.add(List.of("Flash sale from hey (a connection per checkout): checkout p99, failed / lost / duplicated",
+                    "< 50 ms, 0 / 0 / 0", ms(other.latencyMillis().p99()) + " ms (p50 " + ms(other.latencyMillis().p50()) + "), "
+                            + other.failed() + " / " + other.check().lost() + " / " + other.check().duplicated(),
+                    verdict(other.latencyMillis().p99() < 50 && other.failed() == 0 && other.check().exactlyOnce())));
+        }
         if (report.async() != null) {
             double cpu = report.async().systemCpuMillisPerOrder();
             rows.add(List.of("CPU per order at " + rate(report.async()) + "/s, the services and the broker together", "<= 1.0 ms",
@@ -210,7 +217,8 @@ final class ReportWriter {
 
     private static List<String> charts(Report report) {
         List<String> charts = new ArrayList<>();
-        Stream.concat(report.comparison().stream(), Stream.of(report.async(), report.flashSale(), report.flashSaleCapped()))
+        Stream.concat(report.comparison().stream(), Stream.of(report.async(), report.flashSale(), report.flashSaleCapped(),
+                report.flashSaleOtherClient()))
                 .filter(result -> result != null)
                 .forEach(result -> charts.add(depthChart("Queue depth: " + result.stream().name(), List.of(result))));
         if (!report.sustained().isEmpty()) {

@@ -31,6 +31,10 @@ class BenchmarkLoadTests {
                     .allSatisfy(worker -> assertThat(worker.applied()).isEqualTo(result.accepted()));
         }
         assertThat(report.flashSale().refused()).as("invalid orders in the flash sale, refused").isPositive();
+        if (Hey.installed().isPresent()) {
+            assertThat(report.flashSaleOtherClient()).as("the flash sale from hey (scripts/test.sh installs it)").isNotNull();
+            assertThat(report.flashSaleOtherClient().accepted()).isEqualTo(report.profile().flashSaleOrders());
+        }
         assertThat(report.brokerAlone().sustained()).as("messages/s the broker alone sustained").isPositive();
         assertThat(report.lost()).isZero();
         assertThat(report.duplicated()).isZero();
