@@ -218,6 +218,38 @@ public final class Benchmark {
 
     /** Runs one stream, waits for the workers to catch up, and accounts for every order. */
     private StreamResult stream(RunningSystem system, LoadStream stream) {
+        try {
+            return measure(system, stream);
+        }
+        catch (RuntimeException ex) {
+            // A service that stops answering is found out here; what its threads were doing goes with the report.
+            dumpThreads(system, stream.name());
+            throw ex;
+        }
+    }
+
+    /** Every service's threads ({@code jcmd <pid> Thread.print}) into the report's directory, as far as jcmd can. */
+    private void dumpThreads(RunningSystem system, String when) {
+        Path jcmd = jvm.javaHome().resolve("bin/jcmd");
+        for (Service service : Service.values()) {
+            Path dump = output.resolve("threads-" + service.module() + "-" + when + ".txt");
+            try {
+                Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(system.system().process(service).pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+                process.waitFor(30, TimeUnit.SECONDS);
+                log.warn("Threads of {} written to {}", service.module(), dump);
+            }
+            catch (IOException | RuntimeException ex) {
+                log.warn("Could not dump the threads of {}: {}", service.module(), ex.toString());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private StreamResult measure(RunningSystem system, LoadStream stream) {
         log.info("Stream {}: {} checkouts/s for {} s on the {} checkout", stream.name(), stream.rate(),
                 stream.duration().toSeconds(), stream.checkout());
         ExactlyOnceCheck.Baseline before = system.check().baseline();
