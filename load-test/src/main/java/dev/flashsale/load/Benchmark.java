@@ -228,15 +228,25 @@ public final class Benchmark {
         }
     }
 
-    /** Every service's threads ({@code jcmd <pid> Thread.print}) into the report's directory, as far as jcmd can. */
+    /**
+     * Every service's threads into the report's directory, as far as jcmd can: {@code Thread.print} for the platform
+     * threads and their locks, and on JDK 21 and newer {@code Thread.dump_to_file}, which also lists the virtual threads
+     * (the services' HTTP requests and listeners run on them).
+     */
     private void dumpThreads(RunningSystem system, String when) {
         Path jcmd = jvm.javaHome().resolve("bin/jcmd");
         for (Service service : Service.values()) {
+            String pid = String.valueOf(system.system().process(service).pid());
             Path dump = output.resolve("threads-" + service.module() + "-" + when + ".txt");
+            Path virtual = output.resolve("threads-" + service.module() + "-" + when + "-all.txt").toAbsolutePath();
             try {
-                Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(system.system().process(service).pid()), "Thread.print")
+                Process process = new ProcessBuilder(jcmd.toString(), pid, "Thread.print")
                         .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
                 process.waitFor(30, TimeUnit.SECONDS);
+                if (jvm.feature() >= 21) {
+                    new ProcessBuilder(jcmd.toString(), pid, "Thread.dump_to_file", "-format=text", virtual.toString())
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+                }
                 log.warn("Threads of {} written to {}", service.module(), dump);
             }
             catch (IOException | RuntimeException ex) {

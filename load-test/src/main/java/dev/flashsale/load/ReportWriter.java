@@ -129,7 +129,7 @@ final class ReportWriter {
         }
         if (report.brokerAlone() != null) {
             rows.add(List.of("Whole system sustained / broker alone", ">= 0.5", Math.round(report.sustainedRate()) + " / "
-                    + Math.round(report.brokerAlone().sustained()) + " = " + fixed(report.ratioToBroker()), verdict(report.ratioToBroker() >= 0.5)));
+                    + Math.round(report.brokerAlone().sustained()) + " = " + String.format(Locale.ROOT, "%.3f", report.ratioToBroker()), verdict(report.ratioToBroker() >= 0.5)));
         }
         rows.add(List.of("Every accepted order applied exactly once, nothing refused applied", "lost 0, duplicated 0",
                 "lost " + report.lost() + ", duplicated " + report.duplicated() + " (mails sent again after an unanswered send: "
