@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ConsumptionController {
 
+    private static final String INVALID_RATE = "Invalid rate cap";
+
     private final Consumption consumption;
     private final RateCap rateCap;
 
@@ -36,10 +38,8 @@ class ConsumptionController {
     @PutMapping("/api/admin/consumption")
     ResponseEntity<?> change(@RequestBody State change) {
         if (change.consuming() == null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+            return badRequest("Invalid consumption state",
                     "consuming is required: false stops taking messages from the queue, true resumes.");
-            problem.setTitle("Invalid consumption state");
-            return ResponseEntity.badRequest().body(problem);
         }
         if (change.consuming()) {
             consumption.resume();
@@ -58,14 +58,14 @@ class ConsumptionController {
     @PutMapping("/api/admin/consumption/max-rate")
     ResponseEntity<?> cap(@RequestBody MaxRate change) {
         if (change.perSecond() == null) {
-            return invalidRate("perSecond is required: the most messages a second this worker applies. To take the cap off, "
-                    + "DELETE /api/admin/consumption/max-rate.");
+            return badRequest(INVALID_RATE, "perSecond is required: the most messages a second this worker applies. To take the cap "
+                    + "off, DELETE /api/admin/consumption/max-rate.");
         }
         try {
             rateCap.set(change.perSecond());
         }
         catch (IllegalArgumentException ex) {
-            return invalidRate(ex.getMessage());
+            return badRequest(INVALID_RATE, ex.getMessage());
         }
         return ResponseEntity.ok(maxRate());
     }
@@ -76,9 +76,9 @@ class ConsumptionController {
         return maxRate();
     }
 
-    private static ResponseEntity<ProblemDetail> invalidRate(String detail) {
+    private static ResponseEntity<ProblemDetail> badRequest(String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
-        problem.setTitle("Invalid rate cap");
+        problem.setTitle(title);
         return ResponseEntity.badRequest().body(problem);
     }
 
