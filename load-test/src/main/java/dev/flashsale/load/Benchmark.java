@@ -150,18 +150,14 @@ public final class Benchmark {
      * pauses as much as its own (BENCHMARKS.md, second round). Where jcmd cannot run, the sale starts as the heap is.
      */
     private void collectGarbage(RunningSystem system) {
-        Path jcmd = jvm.javaHome().resolve("bin/jcmd");
         for (Service service : Service.values()) {
             try {
-                Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(system.system().process(service).pid()), "GC.run")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    process.destroy();
+                if (!jcmd(system, service, ProcessBuilder.Redirect.DISCARD, "GC.run")) {
                     log.warn("jcmd GC.run did not succeed for {}; the flash sale starts with its heap as it is", service.module());
                 }
             }
             catch (IOException ex) {
-                log.warn("Cannot run {} ({}); the flash sale starts with the heaps as they are", jcmd, ex.toString());
+                log.warn("Cannot run jcmd ({}); the flash sale starts with the heaps as they are", ex.toString());
                 return;
             }
             catch (InterruptedException ex) {
@@ -234,18 +230,13 @@ public final class Benchmark {
      * (the services' HTTP requests and listeners run on them).
      */
     private void dumpThreads(RunningSystem system, String when) {
-        Path jcmd = jvm.javaHome().resolve("bin/jcmd");
         for (Service service : Service.values()) {
-            String pid = String.valueOf(system.system().process(service).pid());
             Path dump = output.resolve("threads-" + service.module() + "-" + when + ".txt");
             Path virtual = output.resolve("threads-" + service.module() + "-" + when + "-all.txt").toAbsolutePath();
             try {
-                Process process = new ProcessBuilder(jcmd.toString(), pid, "Thread.print")
-                        .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
-                process.waitFor(30, TimeUnit.SECONDS);
+                jcmd(system, service, ProcessBuilder.Redirect.to(dump.toFile()), "Thread.print");
                 if (jvm.feature() >= 21) {
-                    new ProcessBuilder(jcmd.toString(), pid, "Thread.dump_to_file", "-format=text", virtual.toString())
-                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+                    jcmd(system, service, ProcessBuilder.Redirect.DISCARD, "Thread.dump_to_file", "-format=text", virtual.toString());
                 }
                 log.warn("Threads of {} written to {}", service.module(), dump);
             }
@@ -257,6 +248,20 @@ public final class Benchmark {
                 return;
             }
         }
+    }
+
+    /** Runs the services' JDK's jcmd on a service's JVM (30 s at most); true if it succeeded. */
+    private boolean jcmd(RunningSystem system, Service service, ProcessBuilder.Redirect output, String... command)
+            throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of(jvm.javaHome().resolve("bin/jcmd").toString(),
+                String.valueOf(system.system().process(service).pid())));
+        arguments.addAll(List.of(command));
+        Process process = new ProcessBuilder(arguments).redirectErrorStream(true).redirectOutput(output).start();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroy();
+            return false;
+        }
+        return process.exitValue() == 0;
     }
 
     private StreamResult measure(RunningSystem system, LoadStream stream) {
