@@ -77,19 +77,20 @@ public final class Benchmark {
         management.createVirtualHost(virtualHost);
         Report.Builder report = Report.builder(profile, Environment.describe(jvm));
         try (Mailbox mailbox = new Mailbox()) {
-            try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox)) {
+            boolean oneSystem = profile.throughput().equals(profile.comparison());
+            try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox, oneSystem)) {
                 // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
                 warmUp(system, Math.min(profile.asyncRate(), 100));
                 report.comparison(stream(system, new LoadStream("sync", LoadStream.Checkout.SYNC, profile.comparisonRate(),
                         profile.comparisonDuration(), 0)));
                 report.comparison(stream(system, new LoadStream("async", LoadStream.Checkout.ASYNC, profile.comparisonRate(),
                         profile.comparisonDuration(), 0)));
-                if (profile.throughput().equals(profile.comparison())) {
+                if (oneSystem) {
                     throughput(system, report);
                 }
             }
-            if (!profile.throughput().equals(profile.comparison())) {
-                try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox)) {
+            if (!oneSystem) {
+                try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox, true)) {
                     warmUp(system, profile.asyncRate());
                     throughput(system, report);
                 }
@@ -107,8 +108,12 @@ public final class Benchmark {
     }
 
     private void throughput(RunningSystem system, Report.Builder report) {
-        settle(system, report);
+        settle(system, report, LoadStream.Checkout.ASYNC);
         report.async(stream(system, new LoadStream("async-" + Math.round(profile.asyncRate()), LoadStream.Checkout.ASYNC,
+                profile.asyncRate(), profile.asyncDuration(), 0)));
+        // The same stream on the Spring Modulith peer, warmed the same way: what the usual outbox costs in the same system.
+        settle(system, report, LoadStream.Checkout.MODULITH);
+        report.modulith(stream(system, new LoadStream("modulith-" + Math.round(profile.asyncRate()), LoadStream.Checkout.MODULITH,
                 profile.asyncRate(), profile.asyncDuration(), 0)));
         collectGarbage(system);
         report.flashSale(stream(system, flashSale("flash-sale")));
@@ -150,7 +155,7 @@ public final class Benchmark {
      * pauses as much as its own (BENCHMARKS.md, second round). Where jcmd cannot run, the sale starts as the heap is.
      */
     private void collectGarbage(RunningSystem system) {
-        for (Service service : Service.values()) {
+        for (Service service : system.system().services()) {
             try {
                 if (!jcmd(system, service, ProcessBuilder.Redirect.DISCARD, "GC.run")) {
                     log.warn("jcmd GC.run did not succeed for {}; the flash sale starts with its heap as it is", service.module());
@@ -172,8 +177,9 @@ public final class Benchmark {
                 Duration.ofMillis(Math.round(profile.flashSaleOrders() * 1000 / profile.flashSaleRate())), profile.invalidShare());
     }
 
-    private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox) {
-        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, jvm, output);
+    /** Starts a system; the one that runs the throughput parts has the Modulith peer beside the order-service. */
+    private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox, boolean modulithPeer) {
+        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer);
     }
 
     /**
@@ -191,15 +197,17 @@ public final class Benchmark {
      * More load at the async rate, a slice at a time, until the services' JIT compilers are done: on two cores, four JVMs
      * compile the same Spring, Jackson, H2 and AMQP code for minutes, and a stream measured meanwhile measures the
      * compilers as much as the system. Done is measured, not assumed: the compiler threads' CPU time from {@code /proc}.
-     * The report says how many slices it took, and each stream's JIT share stays in its costs.
+     * The report says how many slices it took, and each stream's JIT share stays in its costs. The Modulith peer gets
+     * the same treatment before its stream, so that both checkouts are measured compiled.
      */
-    private void settle(RunningSystem system, Report.Builder report) {
+    private void settle(RunningSystem system, Report.Builder report, LoadStream.Checkout checkout) {
         long started = System.nanoTime();
         double jitCores = Double.NaN;
         int slice = 0;
+        String name = checkout == LoadStream.Checkout.MODULITH ? "warm-up-jit-modulith-" : "warm-up-jit-";
         while (slice < profile.settleSlices()) {
             slice++;
-            StreamResult result = stream(system, new LoadStream("warm-up-jit-" + slice, LoadStream.Checkout.ASYNC, profile.asyncRate(),
+            StreamResult result = stream(system, new LoadStream(name + slice, checkout, profile.asyncRate(),
                     profile.settleSlice(), 0));
             jitCores = result.systemJitCores();
             log.info("Warm-up slice {}: the services' JIT compilers used {} cores", slice, "%.3f".formatted(jitCores));
@@ -207,7 +215,8 @@ public final class Benchmark {
                 break;
             }
         }
-        report.environment("warm-up until the JIT settled", slice == 0 ? "none" : "%d slices of %d s at %s/s (%d s in all); the services' JIT compilers used %.3f cores in the last, the bar %.2f"
+        report.environment(checkout == LoadStream.Checkout.MODULITH ? "warm-up of the Modulith peer until the JIT settled"
+                : "warm-up until the JIT settled", slice == 0 ? "none" : "%d slices of %d s at %s/s (%d s in all); the services' JIT compilers used %.3f cores in the last, the bar %.2f"
                 .formatted(slice, profile.settleSlice().toSeconds(), Math.round(profile.asyncRate()), (System.nanoTime() - started) / 1_000_000_000L,
                         jitCores, Profile.JIT_SETTLED_CORES));
     }
@@ -230,7 +239,7 @@ public final class Benchmark {
      * (the services' HTTP requests and listeners run on them).
      */
     private void dumpThreads(RunningSystem system, String when) {
-        for (Service service : Service.values()) {
+        for (Service service : system.system().services()) {
             Path dump = output.resolve("threads-" + service.module() + "-" + when + ".txt");
             Path virtual = output.resolve("threads-" + service.module() + "-" + when + "-all.txt").toAbsolutePath();
             try {
@@ -271,12 +280,12 @@ public final class Benchmark {
         long relayedBefore = relayed(system);
         Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
         long startedAt = system.sampler().now();
-        RequestLog requests = GatlingLauncher.run(stream, system.system().uri(Service.ORDER_SERVICE).toString(),
+        RequestLog requests = GatlingLauncher.run(stream, system.system().uri(stream.checkout().service()).toString(),
                 output.resolve("gatling"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
         List<RequestLog.Entry> entries = Reoffer.unanswered(requests.entries(),
-                system.system().uri(Service.ORDER_SERVICE).resolve(stream.checkout().path()));
+                system.system().uri(stream.checkout().service()).resolve(stream.checkout().path()));
         Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
         List<Long> latencies = new ArrayList<>();
         long refused = 0;

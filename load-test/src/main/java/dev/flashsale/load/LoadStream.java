@@ -2,6 +2,8 @@ package dev.flashsale.load;
 
 import java.time.Duration;
 
+import dev.flashsale.system.Service;
+
 /**
  * One stream of checkouts at a constant arrival rate: the open workload model, in which requests arrive on
  * schedule whether or not earlier ones have been answered, so a slow server shows its latency instead of
@@ -22,18 +24,26 @@ record LoadStream(String name, Checkout checkout, double rate, Duration duration
         this(name, checkout, rate, duration, invalidShare, false);
     }
 
-    /** The two checkouts, and how each answers an accepted order. */
+    /** The checkouts: the order-service's two, and the same asynchronous one on the Spring Modulith peer. */
     enum Checkout {
 
-        ASYNC("/api/orders", 202),
-        SYNC("/api/orders/sync", 201);
+        ASYNC(Service.ORDER_SERVICE, "/api/orders", 202),
+        SYNC(Service.ORDER_SERVICE, "/api/orders/sync", 201),
+        MODULITH(Service.MODULITH_CHECKOUT, "/api/orders", 202);
 
+        private final Service service;
         private final String path;
         private final int accepted;
 
-        Checkout(String path, int accepted) {
+        Checkout(Service service, String path, int accepted) {
+            this.service = service;
             this.path = path;
             this.accepted = accepted;
+        }
+
+        /** The process that answers it. */
+        Service service() {
+            return service;
         }
 
         String path() {

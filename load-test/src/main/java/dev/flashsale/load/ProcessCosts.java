@@ -73,7 +73,7 @@ final class ProcessCosts {
     /** Every process's reading now, by the name the report gives it. */
     static Map<String, Reading> read(FlashSaleSystem system) {
         Map<String, Reading> readings = new LinkedHashMap<>();
-        for (Service service : Service.values()) {
+        for (Service service : system.services()) {
             URI base = system.uri(service);
             String units = service == Service.ORDER_SERVICE ? "flashsale.checkout.group.size" : "flashsale.worker.batch.size";
             long pid = system.process(service).pid();

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
  * @param finishedAt when it ended
  * @param comparison the synchronous, then the asynchronous stream, at the same rate and with the same costs
  * @param async the asynchronous checkout at the rate of its latency bar (BENCHMARKS.md)
+ * @param modulith the same stream on the Spring Modulith peer, in the same system
  * @param flashSale the flash sale
  * @param flashSaleCapped the same flash sale with every worker capped at {@code workerCap} orders a second
  * @param workerCap that cap
@@ -29,6 +30,7 @@ record Report(
         Instant finishedAt,
         List<StreamResult> comparison,
         StreamResult async,
+        StreamResult modulith,
         StreamResult flashSale,
         StreamResult flashSaleCapped,
         int workerCap,
@@ -63,7 +65,7 @@ record Report(
     }
 
     List<StreamResult> streams() {
-        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
+        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(modulith), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
                         Stream.ofNullable(flashSaleOtherClient), sustained.stream())
                 .flatMap(s -> s).toList();
     }
@@ -98,6 +100,7 @@ record Report(
         private final List<StreamResult> comparison = new ArrayList<>();
         private final List<StreamResult> sustained = new ArrayList<>();
         private StreamResult async;
+        private StreamResult modulith;
         private StreamResult flashSale;
         private StreamResult flashSaleCapped;
         private int workerCap;
@@ -122,6 +125,10 @@ record Report(
             async = result;
         }
 
+        void modulith(StreamResult result) {
+            modulith = result;
+        }
+
         void flashSale(StreamResult result) {
             flashSale = result;
         }
@@ -144,7 +151,7 @@ record Report(
         }
 
         Report build() {
-            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, flashSale, flashSaleCapped, workerCap,
+            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, modulith, flashSale, flashSaleCapped, workerCap,
                     flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
         }
     }

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.flashsale.system.Service;
+
 /**
  * Writes a {@link Report}: {@code index.html} (tables and charts, one file), {@code summary.md} (the same tables),
  * {@code summary.json} (the figures, for tools) and {@code samples.csv} (every queue sample), beside Gatling's own
@@ -45,7 +47,8 @@ final class ReportWriter {
     }
 
     static void write(Report report, Path directory) {
-        List<Table> tables = List.of(bars(report), streams(report), workers(report), costs(report), sustained(report), brokerAlone(report));
+        List<Table> tables = List.of(bars(report), modulith(report), streams(report), workers(report), costs(report), sustained(report),
+                brokerAlone(report));
         String heading = "Benchmark (" + report.profile().name() + " profile), " + report.finishedAt();
         StringBuilder md = new StringBuilder("# ").append(heading).append("\n\n").append(machine(report)).append("\n\n");
         tables.forEach(table -> md.append(table.markdown()));
@@ -170,6 +173,41 @@ final class ReportWriter {
                 List.of("stream", "worker", "applied", "lost", "duplicated", "sent again after an unanswered send", "applied, never accepted",
                         "delay p50", "delay p99",
                         "delay max", "deepest queue", "queue empty after (s)", "last commit after (s)"), rows);
+    }
+
+    /**
+     * Our checkout against the Spring Modulith peer: the same stream, one after the other, in the same system. The
+     * checkout's own process, then the whole system (the peer's orders are applied by the same workers through the same
+     * broker), and how many times the peer's figure is ours.
+     */
+    private static Table modulith(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        StreamResult ours = report.async();
+        StreamResult peer = report.modulith();
+        if (ours != null && peer != null) {
+            rows.add(peerRow("order-service (our outbox, group commit)", ours, Service.ORDER_SERVICE));
+            rows.add(peerRow("modulith-checkout (Spring Modulith's registry)", peer, Service.MODULITH_CHECKOUT));
+            ProcessCosts.Cost oursCost = ours.costs().get(Service.ORDER_SERVICE.module());
+            ProcessCosts.Cost peerCost = peer.costs().get(Service.MODULITH_CHECKOUT.module());
+            rows.add(List.of("Modulith over ours", ratio(peer.latencyMillis().p50(), ours.latencyMillis().p50()),
+                    ratio(peer.latencyMillis().p99(), ours.latencyMillis().p99()),
+                    oursCost == null || peerCost == null ? "-" : ratio(peerCost.cpuMillisPerOrder(), oursCost.cpuMillisPerOrder()),
+                    ratio(peer.systemCpuMillisPerOrder(), ours.systemCpuMillisPerOrder()), "", ""));
+        }
+        return new Table("The checkout against Spring Modulith's (the same " + (ours == null ? "" : rate(ours) + "/s ")
+                + "stream on each, same system, same run)", List.of("checkout", "p50 ms", "p99 ms", "its process: CPU ms per order",
+                        "the system: CPU ms per order", "its GC pauses ms in all", "orders per transaction"), rows);
+    }
+
+    private static List<String> peerRow(String name, StreamResult result, Service checkout) {
+        ProcessCosts.Cost cost = result.costs().get(checkout.module());
+        return List.of(name, ms(result.latencyMillis().p50()), ms(result.latencyMillis().p99()), cost == null ? "-" : fixed2(cost.cpuMillisPerOrder()),
+                fixed2(result.systemCpuMillisPerOrder()), cost == null ? "-" : ms(cost.gcPauseMillis()),
+                cost == null || cost.meanGroup() == 0 ? "-" : fixed(cost.meanGroup()));
+    }
+
+    private static String ratio(double value, double base) {
+        return base <= 0 ? "-" : "%.2f x".formatted(value / base);
     }
 
     private static Table costs(Report report) {

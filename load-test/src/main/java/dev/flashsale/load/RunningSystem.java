@@ -28,19 +28,23 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
     private static int started;
 
     static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
-            Profile.Setting setting, ServiceJvm jvm, Path output) {
+            Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer) {
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), virtualHost)
                 .smtp("127.0.0.1", mailbox.port())
                 .property("flashsale.worker.costs.scale", String.valueOf(setting.costScale()))
                 .jvm(jvm.javaHome(), jvm.options())
                 .jvmOptions(Service.ORDER_SERVICE, jvm.checkoutOptions())
+                .jvmOptions(Service.MODULITH_CHECKOUT, jvm.checkoutOptions())
                 .niceness(Service.EMAIL_WORKER, jvm.workersNiceness())
                 .niceness(Service.INVENTORY_WORKER, jvm.workersNiceness())
                 .niceness(Service.ANALYTICS_WORKER, jvm.workersNiceness())
                 .workDirectory(output.resolve("system-" + (++started)));
         builder.property("spring.rabbitmq.listener.simple.concurrency", String.valueOf(setting.consumers()))
                 .property("spring.rabbitmq.listener.simple.max-concurrency", String.valueOf(setting.consumers()));
+        if (modulithPeer) {
+            builder.withModulithPeer();
+        }
         FlashSaleSystem system = builder.start();
         try {
             Workers workers = new Workers(system);

@@ -22,7 +22,7 @@ class BenchmarkLoadTests {
         Report report = new Benchmark(Profile.SHORT, repository, output).run();
 
         assertThat(report.streams()).extracting(result -> result.stream().name())
-                .contains("sync", "async", "async-100", "flash-sale", "flash-sale-capped-100", "sustained-100");
+                .contains("sync", "async", "async-100", "modulith-100", "flash-sale", "flash-sale-capped-100", "sustained-100");
         for (StreamResult result : report.streams()) {
             assertThat(result.accepted()).as("orders accepted in %s", result.stream().name()).isPositive();
             assertThat(result.failed()).as("failed requests in %s", result.stream().name()).isZero();
@@ -41,6 +41,7 @@ class BenchmarkLoadTests {
         for (String file : new String[] { "index.html", "summary.md", "summary.json", "samples.csv", "perftest.log" }) {
             assertThat(output.resolve(file)).as(file).isNotEmptyFile();
         }
-        assertThat(Files.readString(output.resolve("index.html"))).contains("<svg", "Against the bars");
+        assertThat(report.modulith().costs()).as("the Modulith peer's own process is measured").containsKey("modulith-checkout");
+        assertThat(Files.readString(output.resolve("index.html"))).contains("<svg", "Against the bars", "Modulith over ours");
     }
 }

@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
@@ -60,11 +63,20 @@ public final class FlashSaleSystem implements AutoCloseable {
     }
 
     public ServiceProcess process(Service service) {
-        return processes.get(service);
+        ServiceProcess process = processes.get(service);
+        if (process == null) {
+            throw new IllegalArgumentException(service.module() + " is not part of this system");
+        }
+        return process;
     }
 
     public URI uri(Service service) {
-        return processes.get(service).baseUri();
+        return process(service).baseUri();
+    }
+
+    /** The services this system runs: {@link Service#SYSTEM}, and the peer if it was asked for. */
+    public Set<Service> services() {
+        return Collections.unmodifiableSet(processes.keySet());
     }
 
     /** Where the processes keep their logs and H2 databases. */
@@ -72,11 +84,10 @@ public final class FlashSaleSystem implements AutoCloseable {
         return workDirectory;
     }
 
-    /** Stops every process (SIGTERM), the workers first, then the order-service. */
+    /** Stops every process (SIGTERM), all at once. */
     @Override
     public void close() {
-        List<Service> order = List.of(Service.EMAIL_WORKER, Service.INVENTORY_WORKER, Service.ANALYTICS_WORKER, Service.ORDER_SERVICE);
-        CompletableFuture.allOf(order.stream().map(processes::get)
+        CompletableFuture.allOf(processes.values().stream()
                 .map(process -> CompletableFuture.runAsync(process::stop)).toArray(CompletableFuture[]::new)).join();
         log.info("The system is stopped; logs in {}", workDirectory);
     }
@@ -88,6 +99,7 @@ public final class FlashSaleSystem implements AutoCloseable {
         private final Map<String, String> settings = new HashMap<>();
         private final Map<Service, Map<String, String>> environment = new EnumMap<>(Service.class);
         private final Map<Service, Integer> niceness = new EnumMap<>(Service.class);
+        private final Set<Service> services = EnumSet.copyOf(Service.SYSTEM);
         // Light by default (the tests start four JVMs on two cores, often); the benchmark chooses its own (jvm(...)).
         private Path javaHome = Path.of(System.getProperty("java.home"));
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
@@ -161,6 +173,12 @@ public final class FlashSaleSystem implements AutoCloseable {
             return this;
         }
 
+        /** Also starts the Spring Modulith peer of the order-service, on the same broker and virtual host, for the benchmark. */
+        public Builder withModulithPeer() {
+            services.add(Service.MODULITH_CHECKOUT);
+            return this;
+        }
+
         /** Where logs and H2 databases go; a new temporary directory by default. */
         public Builder workDirectory(Path directory) {
             this.workDirectory = directory;
@@ -172,13 +190,13 @@ public final class FlashSaleSystem implements AutoCloseable {
             return this;
         }
 
-        /** Starts the four processes at once and waits until all are healthy; stops them all if one fails. */
+        /** Starts the processes at once and waits until all are healthy; stops them all if one fails. */
         public FlashSaleSystem start() {
             try {
                 Path work = workDirectory != null ? Files.createDirectories(workDirectory)
                         : Files.createTempDirectory("flashsale-system-");
                 Map<Service, Integer> ports = new EnumMap<>(Service.class);
-                for (Service service : Service.values()) {
+                for (Service service : services) {
                     ports.put(service, freePort());
                 }
                 // The synchronous checkout calls the workers over HTTP, on the ports they were given here.
@@ -187,7 +205,7 @@ public final class FlashSaleSystem implements AutoCloseable {
                         "flashsale.downstream.email-url", "http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER),
                         "flashsale.downstream.analytics-url", "http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER));
                 Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
-                for (Service service : Service.values()) {
+                for (Service service : services) {
                     Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
                     if (!Files.isRegularFile(jar)) {
                         throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");

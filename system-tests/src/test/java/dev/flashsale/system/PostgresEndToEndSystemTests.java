@@ -40,7 +40,7 @@ class PostgresEndToEndSystemTests {
     @BeforeAll
     static void startSystem() throws SQLException {
         String run = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8);
-        for (Service service : Service.values()) {
+        for (Service service : Service.SYSTEM) {
             String database = run + "_" + service.module().replace('-', '_');
             execute("CREATE DATABASE " + database);
             databases.put(service, database);
@@ -56,7 +56,7 @@ class PostgresEndToEndSystemTests {
                 // Four JVMs start at once on two cores: the quick compiler shortens that a lot.
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .workDirectory(EndToEndSystemTests.workDirectory("postgres"));
-        for (Service service : Service.values()) {
+        for (Service service : Service.SYSTEM) {
             builder.environment(service, "POSTGRES_HOST", HOST).environment(service, "POSTGRES_PORT", PORT)
                     .environment(service, "POSTGRES_USER", USER).environment(service, "POSTGRES_PASSWORD", PASSWORD)
                     .environment(service, "POSTGRES_DB", databases.get(service));
