@@ -13,10 +13,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        instead of piling up requests that would time out anyway (backpressure)
  * @param commitWait how long a request waits for the commit that holds its order; beyond it the checkout answers 503,
  *        and the order may still be committed: a repeat with the same {@code Idempotency-Key} tells
+ * @param linger how long the writer waits, after the first order of a group, for more to share its commit (0: none)
  */
 @ConfigurationProperties("flashsale.checkout.writer")
 record OrderWriterProperties(
         @DefaultValue("256") int maxGroup,
         @DefaultValue("10000") int maxWaiting,
-        @DefaultValue("10s") Duration commitWait) {
+        @DefaultValue("10s") Duration commitWait,
+        @DefaultValue("0ms") Duration linger) {
 }
