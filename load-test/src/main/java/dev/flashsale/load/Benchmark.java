@@ -126,6 +126,16 @@ public final class Benchmark {
         finally {
             system.workers().uncapAll();
         }
+        // Once more with the workers paused during the load: the checkout's part alone (HTTP, commit, publish, the broker
+        // taking the messages, the load generator), in the same run. What the workers cost cannot be in its tail.
+        collectGarbage(system);
+        system.workers().pauseAll();
+        try {
+            report.flashSaleWorkersPaused(stream(system, flashSale("flash-sale-workers-paused"), () -> system.workers().resumeAll()));
+        }
+        finally {
+            system.workers().resumeAll();
+        }
         Hey.installed().ifPresentOrElse(hey -> {
             collectGarbage(system);
             try {
@@ -223,8 +233,13 @@ public final class Benchmark {
 
     /** Runs one stream, waits for the workers to catch up, and accounts for every order. */
     private StreamResult stream(RunningSystem system, LoadStream stream) {
+        return stream(system, stream, () -> { });
+    }
+
+    /** The same, doing {@code afterLoad} once the load has ended, before the workers are waited for. */
+    private StreamResult stream(RunningSystem system, LoadStream stream, Runnable afterLoad) {
         try {
-            return measure(system, stream);
+            return measure(system, stream, afterLoad);
         }
         catch (RuntimeException ex) {
             // A service that stops answering is found out here; what its threads were doing goes with the report.
@@ -273,7 +288,7 @@ public final class Benchmark {
         return process.exitValue() == 0;
     }
 
-    private StreamResult measure(RunningSystem system, LoadStream stream) {
+    private StreamResult measure(RunningSystem system, LoadStream stream, Runnable afterLoad) {
         log.info("Stream {}: {} checkouts/s for {} s on the {} checkout", stream.name(), stream.rate(),
                 stream.duration().toSeconds(), stream.checkout());
         ExactlyOnceCheck.Baseline before = system.check().baseline();
@@ -284,6 +299,7 @@ public final class Benchmark {
                 output.resolve("gatling"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
+        afterLoad.run();
         List<RequestLog.Entry> entries = Reoffer.unanswered(requests.entries(),
                 system.system().uri(stream.checkout().service()).resolve(stream.checkout().path()));
         Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();

@@ -20,6 +20,8 @@ import java.util.stream.Stream;
  * @param flashSale the flash sale
  * @param flashSaleCapped the same flash sale with every worker capped at {@code workerCap} orders a second
  * @param workerCap that cap
+ * @param flashSaleWorkersPaused the same flash sale with every worker's consumption stopped during the load: the
+ *        checkout's part alone
  * @param flashSaleOtherClient the uncapped flash sale driven by hey instead of Gatling; null where hey is missing
  * @param sustained the sustained steps, in order of rate, up to the first one the system did not hold
  * @param brokerAlone the broker alone on the same topology
@@ -34,6 +36,7 @@ record Report(
         StreamResult flashSale,
         StreamResult flashSaleCapped,
         int workerCap,
+        StreamResult flashSaleWorkersPaused,
         StreamResult flashSaleOtherClient,
         List<StreamResult> sustained,
         BrokerAlone.Result brokerAlone) {
@@ -66,7 +69,7 @@ record Report(
 
     List<StreamResult> streams() {
         return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(modulith), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
-                        Stream.ofNullable(flashSaleOtherClient), sustained.stream())
+                        Stream.ofNullable(flashSaleWorkersPaused), Stream.ofNullable(flashSaleOtherClient), sustained.stream())
                 .flatMap(s -> s).toList();
     }
 
@@ -104,6 +107,7 @@ record Report(
         private StreamResult flashSale;
         private StreamResult flashSaleCapped;
         private int workerCap;
+        private StreamResult flashSaleWorkersPaused;
         private StreamResult flashSaleOtherClient;
         private BrokerAlone.Result brokerAlone;
 
@@ -138,6 +142,10 @@ record Report(
             workerCap = cap;
         }
 
+        void flashSaleWorkersPaused(StreamResult result) {
+            flashSaleWorkersPaused = result;
+        }
+
         void flashSaleOtherClient(StreamResult result) {
             flashSaleOtherClient = result;
         }
@@ -152,7 +160,7 @@ record Report(
 
         Report build() {
             return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, modulith, flashSale, flashSaleCapped, workerCap,
-                    flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
+                    flashSaleWorkersPaused, flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
         }
     }
 }

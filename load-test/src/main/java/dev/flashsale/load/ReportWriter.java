@@ -118,6 +118,12 @@ final class ReportWriter {
                             .reduce((a, b) -> a + ", " + b).orElse("-"),
                     verdict(capped.check().exactlyOnce())));
         }
+        StreamResult paused = report.flashSaleWorkersPaused();
+        if (paused != null) {
+            rows.add(List.of("Flash sale again, the workers paused during the load (the checkout, the broker and the load "
+                    + "generator alone): checkout p99", "< 50 ms", ms(paused.latencyMillis().p99()) + " ms (p50 "
+                    + ms(paused.latencyMillis().p50()) + ")", verdict(paused.latencyMillis().p99() < 50 && paused.check().exactlyOnce())));
+        }
         StreamResult other = report.flashSaleOtherClient();
         if (other != null) {
             rows.add(List.of("Flash sale from hey (a connection per checkout): checkout p99, failed / lost / duplicated",

@@ -60,6 +60,16 @@ final class Workers {
         return all;
     }
 
+    /** Stops every worker's consumption (its admin API): the orders wait in the queues, nothing is applied. */
+    void pauseAll() {
+        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption"), "{\"consuming\":false}"));
+    }
+
+    /** Every worker consumes again. */
+    void resumeAll() {
+        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption"), "{\"consuming\":true}"));
+    }
+
     /** Caps every worker at so many orders a second (its admin API's rate cap). */
     void capAll(int perSecond) {
         all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption/max-rate"),
