@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param settleSlice how long each of those slices lasts
  * @param asyncRate the rate of the latency bar (BENCHMARKS.md) for the asynchronous checkout
  * @param asyncDuration how long that stream lasts
+ * @param peerRate the rate at which the order-service and the Spring Modulith peer are compared, one stream each of
+ *        {@code asyncDuration}: one the peer can carry on this machine (at 500/s it fell seconds behind, and in a
+ *        minute ran out of its 1 GB heap)
  * @param flashSaleOrders the orders of the flash sale
  * @param flashSaleRate the rate at which they are offered
  * @param invalidShare the share of invalid orders mixed into the flash sale, to be refused and never applied
@@ -42,6 +45,7 @@ record Profile(
         Duration settleSlice,
         double asyncRate,
         Duration asyncDuration,
+        double peerRate,
         int flashSaleOrders,
         double flashSaleRate,
         double invalidShare,
@@ -58,17 +62,17 @@ record Profile(
 
     static final Profile FULL = new Profile("full", new Setting(1.0, 2), new Setting(0, 2), 20, Duration.ofSeconds(60), Duration.ofSeconds(60),
             16, Duration.ofSeconds(15),
-            500, Duration.ofSeconds(60), 10_000, 2_000, 0.01, 500,
+            500, Duration.ofSeconds(60), 250, 10_000, 2_000, 0.01, 500,
             250, 250, 16, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(10));
 
     static final Profile SHORT = new Profile("short", new Setting(0.01, 2), new Setting(0.01, 2), 10, Duration.ofSeconds(4), Duration.ofSeconds(4),
             1, Duration.ofSeconds(2),
-            100, Duration.ofSeconds(4), 400, 200, 0.05, 100,
+            100, Duration.ofSeconds(4), 100, 400, 200, 0.05, 100,
             100, 100, 1, Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofMinutes(2));
 
     static final Profile FLASH = new Profile("flash", new Setting(0, 2), new Setting(0, 2), 20, Duration.ofSeconds(5), Duration.ofSeconds(60),
             16, Duration.ofSeconds(15),
-            500, Duration.ofSeconds(30), 10_000, 2_000, 0.01, 500,
+            500, Duration.ofSeconds(30), 250, 10_000, 2_000, 0.01, 500,
             250, 250, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(5));
 
     static Profile named(String name) {

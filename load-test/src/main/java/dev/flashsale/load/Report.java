@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * @param finishedAt when it ended
  * @param comparison the synchronous, then the asynchronous stream, at the same rate and with the same costs
  * @param async the asynchronous checkout at the rate of its latency bar (BENCHMARKS.md)
- * @param modulith the same stream on the Spring Modulith peer, in the same system
+ * @param ours the order-service's stream at the rate of the comparison with the Spring Modulith peer
+ * @param modulith the same stream on the peer, right after it, in the same system
  * @param flashSale the flash sale
  * @param flashSaleCapped the same flash sale with every worker capped at {@code workerCap} orders a second
  * @param workerCap that cap
@@ -32,6 +33,7 @@ record Report(
         Instant finishedAt,
         List<StreamResult> comparison,
         StreamResult async,
+        StreamResult ours,
         StreamResult modulith,
         StreamResult flashSale,
         StreamResult flashSaleCapped,
@@ -68,7 +70,7 @@ record Report(
     }
 
     List<StreamResult> streams() {
-        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(modulith), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
+        return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(ours), Stream.ofNullable(modulith), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
                         Stream.ofNullable(flashSaleWorkersPaused), Stream.ofNullable(flashSaleOtherClient), sustained.stream())
                 .flatMap(s -> s).toList();
     }
@@ -103,6 +105,7 @@ record Report(
         private final List<StreamResult> comparison = new ArrayList<>();
         private final List<StreamResult> sustained = new ArrayList<>();
         private StreamResult async;
+        private StreamResult ours;
         private StreamResult modulith;
         private StreamResult flashSale;
         private StreamResult flashSaleCapped;
@@ -129,8 +132,9 @@ record Report(
             async = result;
         }
 
-        void modulith(StreamResult result) {
-            modulith = result;
+        void peerComparison(StreamResult ourCheckout, StreamResult peer) {
+            ours = ourCheckout;
+            modulith = peer;
         }
 
         void flashSale(StreamResult result) {
@@ -159,7 +163,7 @@ record Report(
         }
 
         Report build() {
-            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, modulith, flashSale, flashSaleCapped, workerCap,
+            return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, ours, modulith, flashSale, flashSaleCapped, workerCap,
                     flashSaleWorkersPaused, flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
         }
     }

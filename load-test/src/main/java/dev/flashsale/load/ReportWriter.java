@@ -188,7 +188,7 @@ final class ReportWriter {
      */
     private static Table modulith(Report report) {
         List<List<String>> rows = new ArrayList<>();
-        StreamResult ours = report.async();
+        StreamResult ours = report.ours();
         StreamResult peer = report.modulith();
         if (ours != null && peer != null) {
             rows.add(peerRow("order-service (our outbox, group commit)", ours, Service.ORDER_SERVICE));

@@ -22,7 +22,7 @@ class BenchmarkLoadTests {
         Report report = new Benchmark(Profile.SHORT, repository, output).run();
 
         assertThat(report.streams()).extracting(result -> result.stream().name())
-                .contains("sync", "async", "async-100", "modulith-100", "flash-sale", "flash-sale-capped-100",
+                .contains("sync", "async", "async-100", "order-service-100", "modulith-100", "flash-sale", "flash-sale-capped-100",
                         "flash-sale-workers-paused", "sustained-100");
         for (StreamResult result : report.streams()) {
             assertThat(result.accepted()).as("orders accepted in %s", result.stream().name()).isPositive();
