@@ -62,23 +62,27 @@ final class Workers {
 
     /** Stops every worker's consumption (its admin API): the orders wait in the queues, nothing is applied. */
     void pauseAll() {
-        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption"), "{\"consuming\":false}"));
+        toEach("PUT", "/api/admin/consumption", "{\"consuming\":false}");
     }
 
     /** Every worker consumes again. */
     void resumeAll() {
-        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption"), "{\"consuming\":true}"));
+        toEach("PUT", "/api/admin/consumption", "{\"consuming\":true}");
     }
 
     /** Caps every worker at so many orders a second (its admin API's rate cap). */
     void capAll(int perSecond) {
-        all.forEach(worker -> JsonHttp.admin("PUT", worker.base().resolve("/api/admin/consumption/max-rate"),
-                "{\"perSecond\":" + perSecond + "}"));
+        toEach("PUT", "/api/admin/consumption/max-rate", "{\"perSecond\":" + perSecond + "}");
     }
 
     /** Takes every worker's rate cap off. */
     void uncapAll() {
-        all.forEach(worker -> JsonHttp.admin("DELETE", worker.base().resolve("/api/admin/consumption/max-rate"), null));
+        toEach("DELETE", "/api/admin/consumption/max-rate", null);
+    }
+
+    /** The same admin request to every worker. */
+    private void toEach(String method, String path, String body) {
+        all.forEach(worker -> JsonHttp.admin(method, worker.base().resolve(path), body));
     }
 
     Worker named(String name) {

@@ -58,7 +58,10 @@ class OrderWriter implements SmartLifecycle {
     private final OrderWriterProperties properties;
     private final BlockingQueue<Write> queue;
     private volatile Thread writer;
-    /** When the writer last took a group ({@link System#nanoTime()}); the writer thread's alone. */
+    /**
+     * When the writer last took a group ({@link System#nanoTime()}; a day before the start, so that the first order does
+     * not linger); read and written by the writer thread alone.
+     */
     private long lastTakenAt = System.nanoTime() - Duration.ofDays(1).toNanos();
     private volatile boolean running;
 
