@@ -15,7 +15,8 @@
 # SERVICE_USER, SERVICE_PASSWORD (what the services call each other with; default order-service/order-service, the "local" profile),
 # BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
 # and pid files), SERVICES_JAVA_HOME (default: the newest JDK installed beside the one in use), SERVICES_JVM_OPTIONS
-# (default: a 1 GB heap, the serial collector) and WORKERS_NICE (default 0; 10 gives the checkout the cores first, as the benchmark does).
+# (default: a 1 GB heap, the serial collector), CHECKOUT_JVM_OPTIONS (the order-service's; default: a 3 GB heap with a 2 GB
+# young generation, or SERVICES_JVM_OPTIONS when those are given) and WORKERS_NICE (default 0; 10 gives the checkout the cores first, as the benchmark does).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +46,7 @@ source "$ROOT/scripts/local-services.sh"
 source "$ROOT/scripts/jvm.sh"
 SERVICES_JAVA_HOME="${SERVICES_JAVA_HOME:-$(newest_java_home)}"
 SERVICES_JVM_OPTIONS="${SERVICES_JVM_OPTIONS:-$(service_jvm_options)}"
+CHECKOUT_JVM_OPTIONS="${CHECKOUT_JVM_OPTIONS:-$(checkout_jvm_options "$SERVICES_JVM_OPTIONS")}"
 
 jar_of() { echo "$ROOT/$1/target/$1-$VERSION.jar"; }
 
@@ -174,8 +176,10 @@ start() {
             if [[ -n "${SERVICE_PASSWORD:-}" ]]; then export FLASHSALE_SECURITY_SERVICE_PASSWORD="$SERVICE_PASSWORD"; fi
             priority=0
             [[ "$service" == *-worker ]] && priority="$WORKERS_NICE"
+            options="$SERVICES_JVM_OPTIONS"
+            [[ "$service" == order-service ]] && options="$CHECKOUT_JVM_OPTIONS"
             # shellcheck disable=SC2086 # the options are words
-            exec nice -n "$priority" "$SERVICES_JAVA_HOME/bin/java" $SERVICES_JVM_OPTIONS -jar "$(jar_of "$service")" \
+            exec nice -n "$priority" "$SERVICES_JAVA_HOME/bin/java" $options -jar "$(jar_of "$service")" \
                 --flashsale.data-dir="$DATA"
         ) >"$LOGS/$service.log" 2>&1 </dev/null &
         echo $! >"$RUN/$service.pid"
@@ -217,7 +221,7 @@ The flash-sale system runs.
   Checkout fault:    curl -u admin:admin -X PUT localhost:8080/api/admin/faults -H 'Content-Type: application/json' -d '{"afterCommitFault":"DROP"}'
   RabbitMQ:          http://$RABBIT_HOST:$RABBIT_MANAGEMENT_PORT  (queues, rates; $RABBIT_USER/...; dead letters are in each worker's table, see deadLettersParked)
   Mails sent:        $( [[ -f "$RUN/greenmail.pid" ]] && echo "http://127.0.0.1:$GREENMAIL_API_PORT (GreenMail API)" || echo "the SMTP server on $SMTP_HOST:$SMTP_PORT")
-  JVM:               $SERVICES_JAVA_HOME $SERVICES_JVM_OPTIONS (workers at nice $WORKERS_NICE)
+  JVM:               $SERVICES_JAVA_HOME $SERVICES_JVM_OPTIONS (the order-service $CHECKOUT_JVM_OPTIONS; workers at nice $WORKERS_NICE)
   Logs:              $LOGS/     Databases: $DATA/*.mv.db
   Stop:              scripts/flashsale.sh stop
 INFO
