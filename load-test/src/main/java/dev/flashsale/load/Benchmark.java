@@ -296,12 +296,14 @@ public final class Benchmark {
                 stream.duration().toSeconds(), stream.checkout());
         ExactlyOnceCheck.Baseline before = system.check().baseline();
         long relayedBefore = relayed(system);
+        long overflowsBefore = ListenQueue.overflows();
         Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
         long startedAt = system.sampler().now();
         RequestLog requests = GatlingLauncher.run(stream, system.system().uri(stream.checkout().service()).toString(),
                 output.resolve("gatling"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
+        long overflows = ListenQueue.between(overflowsBefore, ListenQueue.overflows());
         afterLoad.run();
         List<RequestLog.Entry> entries = Reoffer.unanswered(requests.entries(),
                 system.system().uri(stream.checkout().service()).resolve(stream.checkout().path()));
@@ -334,11 +336,12 @@ public final class Benchmark {
         double seconds = stream.duration().toMillis() / 1000.0;
         StreamResult result = new StreamResult(stream, entries.size(), accepted.size(), refused, failed,
                 entries.size() / seconds, accepted.size() / seconds, Percentiles.of(latencies),
-                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - relayedBefore, costs, samples, startedAt,
-                loadEndedAt);
+                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - relayedBefore, overflows, costs, samples,
+                startedAt, loadEndedAt);
         log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
-                        + "CPU ms per order, the system's processes together: {}", stream.name(), result.sent(), result.accepted(), refused,
-                failed, result.latencyMillis(), check.lost(), check.duplicated(), result.relayed(), "%.2f".formatted(result.systemCpuMillisPerOrder()));
+                        + "connections dropped by a full listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(),
+                result.sent(), result.accepted(), refused, failed, result.latencyMillis(), check.lost(), check.duplicated(), result.relayed(),
+                overflows, "%.2f".formatted(result.systemCpuMillisPerOrder()));
         return result;
     }
 
@@ -356,11 +359,13 @@ public final class Benchmark {
         log.info("Stream {}: {} checkouts at {}/s from hey", stream.name(), orders, rate);
         ExactlyOnceCheck.Baseline before = system.check().baseline();
         long relayedBefore = relayed(system);
+        long overflowsBefore = ListenQueue.overflows();
         Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
         long startedAt = system.sampler().now();
         Hey.Run run = Hey.run(hey, system.system().uri(Service.ORDER_SERVICE), orders, rate, output.resolve("hey"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
+        long overflows = ListenQueue.between(overflowsBefore, ListenQueue.overflows());
         long accepted202 = run.accepted();
         Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
         for (UUID id : system.check().appliedSince(before, "email-worker", (int) accepted202, profile.patience())) {
@@ -385,10 +390,11 @@ public final class Benchmark {
         double seconds = (run.endedAtMillis() - run.startedAtMillis()) / 1000.0;
         StreamResult result = new StreamResult(stream, orders, accepted202, 0, orders - accepted202, orders / seconds,
                 accepted202 / seconds, Percentiles.of(latencies), QueueFigures.of(samples, startedAt, loadEndedAt), check,
-                relayed(system) - relayedBefore, costs, samples, startedAt, loadEndedAt);
-        log.info("Stream {}: {} sent, {} accepted, {} failed; latency ms {}; lost {}, duplicated {}; CPU ms per order, the system's "
-                        + "processes together: {}", stream.name(), orders, accepted202, orders - accepted202, result.latencyMillis(),
-                check.lost(), check.duplicated(), "%.2f".formatted(result.systemCpuMillisPerOrder()));
+                relayed(system) - relayedBefore, overflows, costs, samples, startedAt, loadEndedAt);
+        log.info("Stream {}: {} sent, {} accepted, {} failed; latency ms {}; lost {}, duplicated {}; connections dropped by a full "
+                        + "listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(), orders, accepted202,
+                orders - accepted202, result.latencyMillis(), check.lost(), check.duplicated(), overflows,
+                "%.2f".formatted(result.systemCpuMillisPerOrder()));
         return result;
     }
 

@@ -157,11 +157,11 @@ final class ReportWriter {
                     String.valueOf(result.accepted()), String.valueOf(result.refused()), String.valueOf(result.failed()),
                     ms(latency.p50()), ms(latency.p90()), ms(latency.p99()), ms(latency.p999()), ms(latency.max()),
                     String.valueOf(result.check().lost()), String.valueOf(result.check().duplicated()),
-                    String.valueOf(result.check().sentAgain()), String.valueOf(result.relayed())));
+                    String.valueOf(result.check().sentAgain()), String.valueOf(result.relayed()), count(result.listenOverflows())));
         }
         return new Table("Streams: checkout latency in ms (accepted orders)", List.of("stream", "checkout", "offered/s", "accepted/s",
                 "sent", "accepted", "refused (invalid)", "failed", "p50", "p90", "p99", "p99.9", "max", "lost", "duplicated",
-                "mails sent again after an unanswered send", "outbox rows relayed"), rows);
+                "mails sent again after an unanswered send", "outbox rows relayed", "connections dropped by a full listen queue"), rows);
     }
 
     private static Table workers(Report report) {
@@ -346,6 +346,7 @@ final class ReportWriter {
             stream.put("acceptedPerSecond", result.acceptedPerSecond());
             stream.put("latencyMillis", result.latencyMillis());
             stream.put("outboxRowsRelayed", result.relayed());
+            stream.put("listenOverflows", result.listenOverflows());
             stream.put("systemCpuMillisPerOrder", result.systemCpuMillisPerOrder());
             stream.put("costs", result.costs());
             stream.put("mailsSentAgainAfterAnUnansweredSend", result.check().sentAgain());
@@ -381,6 +382,11 @@ final class ReportWriter {
 
     private static String ms(double value) {
         return Percentiles.fmt(value);
+    }
+
+    /** A count, or "-" where it is not known (-1). */
+    private static String count(long value) {
+        return value < 0 ? "-" : String.valueOf(value);
     }
 
     private static String seconds(long millis) {

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param check the exactly-once accounting
  * @param relayed outbox rows the order-service's relay sent during the stream: 0 unless a row's after-commit publish
  *        failed (broker down, nack, return) or was never made
+ * @param listenOverflows connection attempts the kernel dropped during the stream because a listener's accept queue
+ *        was full (every listener on the machine; -1 where the kernel does not say): each one a client that waited 1 s
+ *        before it could send its checkout ({@link ListenQueue})
  * @param costs what each process spent, from the stream's first request until the workers had applied every order
  * @param samples the queue samples taken from the start of the stream until the check ended
  * @param startedAtMillis when the stream started, on the sampler's clock
@@ -36,6 +39,7 @@ record StreamResult(
         Map<String, QueueFigures> queues,
         ExactlyOnceCheck.Result check,
         long relayed,
+        long listenOverflows,
         Map<String, ProcessCosts.Cost> costs,
         List<QueueSampler.Sample> samples,
         long startedAtMillis,
