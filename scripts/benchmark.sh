@@ -11,7 +11,7 @@
 # It exits with 1 if any accepted order was lost or applied twice. The services run on the newest JDK installed beside
 # the one in use (SERVICES_JAVA_HOME to choose another) with a 1 GB heap and the serial collector (SERVICES_JVM_OPTIONS
 # to compare others, e.g. "-Xms1g -Xmx1g -XX:+UseZGC"), the checkouts with 3 GB of which 2 GB young (CHECKOUT_JVM_OPTIONS),
-# the workers at nice 10 (WORKERS_NICE; 0 for none).
+# the workers at nice 19 (WORKERS_NICE; 0 for none).
 # RABBIT_HOST, RABBIT_PORT, RABBIT_USER, RABBIT_PASSWORD and RABBIT_MANAGEMENT_URL point it at another broker.
 set -euo pipefail
 

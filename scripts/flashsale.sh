@@ -16,7 +16,7 @@
 # BUILD=always to rebuild the jars even when they exist, DATA_DIR (default data/ in the repository: the databases, logs
 # and pid files), SERVICES_JAVA_HOME (default: the newest JDK installed beside the one in use), SERVICES_JVM_OPTIONS
 # (default: a 1 GB heap, the serial collector), CHECKOUT_JVM_OPTIONS (the order-service's; default: a 3 GB heap with a 2 GB
-# young generation, or SERVICES_JVM_OPTIONS when those are given) and WORKERS_NICE (default 0; 10 gives the checkout the cores first, as the benchmark does).
+# young generation, or SERVICES_JVM_OPTIONS when those are given) and WORKERS_NICE (default 0; 19 gives the checkout the cores first, as the benchmark does).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

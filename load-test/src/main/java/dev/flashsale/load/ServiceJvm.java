@@ -27,7 +27,9 @@ import java.util.List;
  * @param feature its feature release (17, 21, 25)
  * @param options the options every service gets ({@code SERVICES_JVM_OPTIONS} replaces them, to compare)
  * @param checkoutOptions the checkouts' own ({@code CHECKOUT_JVM_OPTIONS} replaces them): the young generation above
- * @param workersNiceness the workers' {@code nice} ({@code WORKERS_NICE}, 10 unless given; 0 for none)
+ * @param workersNiceness the workers' {@code nice} ({@code WORKERS_NICE}, 19 unless given; 0 for none): the lowest
+ *        priority, so that the checkout takes a core from a worker as soon as it wants one (at 10, the 500/s stream's
+ *        p99 was 10 to 11 ms; at 19, 9 ms: BENCHMARKS.md, fourth round). The queues wait instead of the buyers.
  */
 record ServiceJvm(Path javaHome, int feature, List<String> options, List<String> checkoutOptions, int workersNiceness) {
 
@@ -42,7 +44,7 @@ record ServiceJvm(Path javaHome, int feature, List<String> options, List<String>
                 : Arrays.asList(checkout.trim().split("\\s+"));
         String nice = System.getenv("WORKERS_NICE");
         return new ServiceJvm(javaHome, feature, List.copyOf(options), List.copyOf(checkoutOptions),
-                nice == null || nice.isBlank() ? 10 : Integer.parseInt(nice.trim()));
+                nice == null || nice.isBlank() ? 19 : Integer.parseInt(nice.trim()));
     }
 
     /** The same rule as {@code service_jvm_options} in scripts/jvm.sh, which scripts/flashsale.sh applies. */
