@@ -5,7 +5,7 @@
 #
 #   scripts/benchmark.sh            the full run (10 to 30 minutes), the figures of BENCHMARKS.md
 #   scripts/benchmark.sh short      a few seconds of each part, as CI runs it
-#   scripts/benchmark.sh flash      the 500/s stream and the flash sale only (about five minutes), to try a change
+#   scripts/benchmark.sh flash      the 500/s stream, the Modulith comparison and the flash sales (about twelve minutes), to try a change
 #
 # The report: load-test/target/benchmark/<time>/index.html (charts), summary.md, summary.json.
 # It exits with 1 if any accepted order was lost or applied twice. The services run on the newest JDK installed beside
