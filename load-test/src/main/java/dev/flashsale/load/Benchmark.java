@@ -294,16 +294,14 @@ public final class Benchmark {
     private StreamResult measure(RunningSystem system, LoadStream stream, Runnable afterLoad) {
         log.info("Stream {}: {} checkouts/s for {} s on the {} checkout", stream.name(), stream.rate(),
                 stream.duration().toSeconds(), stream.checkout());
-        ExactlyOnceCheck.Baseline before = system.check().baseline();
-        long relayedBefore = relayed(system);
-        long overflowsBefore = ListenQueue.overflows();
-        Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
-        long startedAt = system.sampler().now();
+        Start start = Start.of(system);
+        ExactlyOnceCheck.Baseline before = start.applied();
+        long startedAt = start.at();
         RequestLog requests = GatlingLauncher.run(stream, system.system().uri(stream.checkout().service()).toString(),
                 output.resolve("gatling"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
-        long overflows = ListenQueue.between(overflowsBefore, ListenQueue.overflows());
+        long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
         afterLoad.run();
         List<RequestLog.Entry> entries = Reoffer.unanswered(requests.entries(),
                 system.system().uri(stream.checkout().service()).resolve(stream.checkout().path()));
@@ -330,13 +328,13 @@ public final class Benchmark {
         ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
         long checkedAt = system.sampler().now();
         // From the first request until every worker had applied every order: the draining is part of an order's cost.
-        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(costsBefore, ProcessCosts.read(system.system()), accepted.size(),
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system()), accepted.size(),
                 (checkedAt - startedAt) / 1000.0);
         List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
         double seconds = stream.duration().toMillis() / 1000.0;
         StreamResult result = new StreamResult(stream, entries.size(), accepted.size(), refused, failed,
                 entries.size() / seconds, accepted.size() / seconds, Percentiles.of(latencies),
-                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - relayedBefore, overflows, costs, samples,
+                QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - start.relayed(), overflows, costs, samples,
                 startedAt, loadEndedAt);
         log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
                         + "connections dropped by a full listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(),
@@ -357,15 +355,13 @@ public final class Benchmark {
         LoadStream stream = new LoadStream("flash-sale-hey", LoadStream.Checkout.ASYNC, rate,
                 Duration.ofMillis(Math.round(orders * 1000.0 / rate)), 0);
         log.info("Stream {}: {} checkouts at {}/s from hey", stream.name(), orders, rate);
-        ExactlyOnceCheck.Baseline before = system.check().baseline();
-        long relayedBefore = relayed(system);
-        long overflowsBefore = ListenQueue.overflows();
-        Map<String, ProcessCosts.Reading> costsBefore = ProcessCosts.read(system.system());
-        long startedAt = system.sampler().now();
+        Start start = Start.of(system);
+        ExactlyOnceCheck.Baseline before = start.applied();
+        long startedAt = start.at();
         Hey.Run run = Hey.run(hey, system.system().uri(Service.ORDER_SERVICE), orders, rate, output.resolve("hey"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
-        long overflows = ListenQueue.between(overflowsBefore, ListenQueue.overflows());
+        long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
         long accepted202 = run.accepted();
         Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
         for (UUID id : system.check().appliedSince(before, "email-worker", (int) accepted202, profile.patience())) {
@@ -378,7 +374,7 @@ public final class Benchmark {
             check = new ExactlyOnceCheck.Result(check.accepted(), check.workers(), problems);
         }
         long checkedAt = system.sampler().now();
-        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(costsBefore, ProcessCosts.read(system.system()), accepted202,
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system()), accepted202,
                 (checkedAt - startedAt) / 1000.0);
         List<Double> latencies = new ArrayList<>();
         for (int i = 0; i < run.statuses().size(); i++) {
@@ -390,12 +386,30 @@ public final class Benchmark {
         double seconds = (run.endedAtMillis() - run.startedAtMillis()) / 1000.0;
         StreamResult result = new StreamResult(stream, orders, accepted202, 0, orders - accepted202, orders / seconds,
                 accepted202 / seconds, Percentiles.of(latencies), QueueFigures.of(samples, startedAt, loadEndedAt), check,
-                relayed(system) - relayedBefore, overflows, costs, samples, startedAt, loadEndedAt);
+                relayed(system) - start.relayed(), overflows, costs, samples, startedAt, loadEndedAt);
         log.info("Stream {}: {} sent, {} accepted, {} failed; latency ms {}; lost {}, duplicated {}; connections dropped by a full "
                         + "listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(), orders, accepted202,
                 orders - accepted202, result.latencyMillis(), check.lost(), check.duplicated(), overflows,
                 "%.2f".formatted(result.systemCpuMillisPerOrder()));
         return result;
+    }
+
+    /**
+     * What the system had counted when a stream started; the stream's figures are the differences from it.
+     *
+     * @param applied every worker's applied orders, for the exactly-once check
+     * @param relayed outbox rows the relay had sent
+     * @param listenOverflows connections the kernel had dropped on a full listen queue
+     * @param costs every process's CPU time, pauses and groups
+     * @param at the sampler's clock
+     */
+    private record Start(ExactlyOnceCheck.Baseline applied, long relayed, long listenOverflows, Map<String, ProcessCosts.Reading> costs,
+            long at) {
+
+        static Start of(RunningSystem system) {
+            return new Start(system.check().baseline(), Benchmark.relayed(system), ListenQueue.overflows(), ProcessCosts.read(system.system()),
+                    system.sampler().now());
+        }
     }
 
     /** Outbox rows the order-service's relay has sent since it started. */

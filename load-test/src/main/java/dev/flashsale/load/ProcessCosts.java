@@ -16,7 +16,8 @@ import dev.flashsale.system.Service;
  * What each process of the system spent during a stream: CPU time, read by the benchmark from {@code /proc/<pid>/stat}
  * (as {@code top} does, so it counts every thread: the JIT compilers and the garbage collector too), and for the four
  * services their garbage collector's pauses and how many orders they wrote or applied per transaction, from their
- * metrics; the load generator's pauses from its own JVM ({@link OwnGc}). The broker counts when it runs on this machine; the load generator and the SMTP sink share this JVM.
+ * metrics; the load generator's pauses from its own JVM ({@link OwnGc}). The broker counts when it runs on this
+ * machine; the load generator and the SMTP sink share this JVM.
  */
 final class ProcessCosts {
 
@@ -32,8 +33,8 @@ final class ProcessCosts {
      * @param cpuSeconds user and system CPU time since it started
      * @param jitSeconds the part of it its JIT compiler threads used (0 for a process that is not a JVM)
      * @param gcPauses pauses of its garbage collector since it started (count, seconds in all), when it says
-     * @param gcPauseMaxSeconds the longest recent pause (Micrometer's max: the last two minutes or so; the load generator's: since the
-     *        previous reading)
+     * @param gcPauseMaxSeconds the longest recent pause (Micrometer's max: the last two minutes or so; the load
+     *        generator's: since the previous reading)
      * @param units orders written or applied in transactions since it started (count of transactions, orders in all)
      */
     record Reading(double cpuSeconds, double jitSeconds, Counted gcPauses, double gcPauseMaxSeconds, Counted units) {
