@@ -9,7 +9,8 @@ import java.util.Map;
  * <pre>
  * exchange "orders" (fanout) ─┬─> email.order-placed      ─(rejected)─> "orders.dlx" ─> email.order-placed.dlq
  *                             ├─> inventory.order-placed  ─(rejected)─> "orders.dlx" ─> inventory.order-placed.dlq
- *                             └─> analytics.order-placed  ─(rejected)─> "orders.dlx" ─> analytics.order-placed.dlq
+ *                             ├─> analytics.order-placed  ─(rejected)─> "orders.dlx" ─> analytics.order-placed.dlq
+ *                             └─> orders.history (stream: every order event, kept 7 days or 1 GB, read by a rebuild)
  * </pre>
  *
  * Work queues are named {@code <worker>.<event>}; each has its dead-letter queue beside it,
@@ -33,6 +34,18 @@ public final class Topology {
 
     /** The three work queues, one per worker: each gets its own copy of every order. */
     public static final List<String> WORK_QUEUES = List.of(EMAIL_QUEUE, INVENTORY_QUEUE, ANALYTICS_QUEUE);
+
+    /**
+     * The stream that keeps every order event the exchange routes, for whoever wants to read them again: the
+     * analytics worker rebuilds its figures from it. Unlike the work queues, reading it removes nothing.
+     */
+    public static final String HISTORY_STREAM = "orders.history";
+
+    /**
+     * The header of the marker a rebuild appends to the history stream: its value is the rebuild's id, and a reader
+     * that is not looking for that marker skips it. It is the only message in the stream that is not an order event.
+     */
+    public static final String REBUILD_MARKER_HEADER = "x-rebuild-marker";
 
     /**
      * How many times the broker hands out one message before it dead-letters it on its own.
@@ -67,6 +80,19 @@ public final class Topology {
                 "x-dead-letter-routing-key", deadLetterQueue(workQueue),
                 "x-dead-letter-strategy", "at-least-once",
                 "x-overflow", "reject-publish");
+    }
+
+    /**
+     * The arguments of the history stream: kept for 7 days or up to 1 GB, whichever comes first. A stream drops
+     * whole segment files, oldest first; at 50 MB a segment (the default is 500 MB) the size limit is kept to within
+     * 5%. At about 400 bytes an order event, 1 GB holds some 2.5 million orders.
+     */
+    public static Map<String, Object> historyStreamArguments() {
+        return Map.of(
+                "x-queue-type", "stream",
+                "x-max-age", "7D",
+                "x-max-length-bytes", 1_000_000_000L,
+                "x-stream-max-segment-size-bytes", 50_000_000);
     }
 
     /** The arguments of a dead-letter queue: a quorum queue that keeps what it is given. */

@@ -77,7 +77,7 @@ public class QueueProbe implements AutoCloseable {
     }
 
     /**
-     * Binds every work queue to the orders exchange again, straight at the broker (not through the service's
+     * Binds every work queue and the history stream to the orders exchange again, straight at the broker (not through the service's
      * proxy), so that a test can restore the topology while the service cannot publish.
      */
     public void bindWorkQueues() {
@@ -86,6 +86,7 @@ public class QueueProbe implements AutoCloseable {
             for (String queue : Topology.WORK_QUEUES) {
                 channel.queueBind(queue, Topology.ORDERS_EXCHANGE, "");
             }
+            channel.queueBind(Topology.HISTORY_STREAM, Topology.ORDERS_EXCHANGE, "");
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

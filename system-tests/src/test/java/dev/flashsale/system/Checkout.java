@@ -5,7 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -90,6 +92,14 @@ final class Checkout {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /** POSTs an empty body with the admin credentials of a system started by the tests; answers the response. */
+    HttpResponse<String> postAsAdmin(URI uri) {
+        String credentials = FlashSaleSystem.ADMIN_USERNAME + ":" + FlashSaleSystem.ADMIN_PASSWORD;
+        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .build());
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Sale lines, and their sums per SKU and minute. */
+/** Sale lines of one generation of the figures, and their sums per SKU and minute. */
 @Repository
 class SalesRepository {
 
@@ -19,36 +19,58 @@ class SalesRepository {
         this.jdbc = jdbc;
     }
 
-    void insert(UUID orderId, int lineNo, String sku, Instant minute, int units, BigDecimal revenue, String currency) {
-        jdbc.sql("INSERT INTO sale_line (order_id, line_no, sku, minute_start, units, revenue, currency) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .params(orderId, lineNo, sku, Timestamp.from(minute), units, revenue, currency)
+    boolean hasOrder(int generation, UUID orderId) {
+        return jdbc.sql("SELECT COUNT(*) FROM sale_line WHERE generation = ? AND order_id = ?")
+                .params(generation, orderId).query(Long.class).single() > 0;
+    }
+
+    void insert(int generation, UUID orderId, int lineNo, String sku, Instant minute, int units, BigDecimal revenue,
+            String currency) {
+        jdbc.sql("""
+                INSERT INTO sale_line (generation, order_id, line_no, sku, minute_start, units, revenue, currency)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(generation, orderId, lineNo, sku, Timestamp.from(minute), units, revenue, currency)
                 .update();
     }
 
-    List<SalesSummary.Minute> perMinute(Instant from, Instant to) {
+    int deleteGeneration(int generation) {
+        return jdbc.sql("DELETE FROM sale_line WHERE generation = ?").param(generation).update();
+    }
+
+    /** Rows of generations other than these: left by a swap that was followed by a crash, or by an earlier version. */
+    int deleteAllBut(int live) {
+        return jdbc.sql("DELETE FROM sale_line WHERE generation <> ?").param(live).update();
+    }
+
+    List<SalesSummary.Minute> perMinute(int generation, Instant from, Instant to) {
         return jdbc.sql("""
                 SELECT minute_start, sku, currency, SUM(units) AS units, SUM(revenue) AS revenue, COUNT(DISTINCT order_id) AS orders
-                FROM sale_line WHERE minute_start >= ? AND minute_start < ?
+                FROM sale_line WHERE generation = ? AND minute_start >= ? AND minute_start < ?
                 GROUP BY minute_start, sku, currency ORDER BY minute_start, sku, currency""")
-                .params(Timestamp.from(from), Timestamp.from(to))
+                .params(generation, Timestamp.from(from), Timestamp.from(to))
                 .query((rs, row) -> new SalesSummary.Minute(rs.getTimestamp("minute_start").toInstant(), rs.getString("sku"),
                         rs.getString("currency"), rs.getLong("units"), rs.getBigDecimal("revenue"), rs.getLong("orders")))
                 .list();
     }
 
-    List<SalesSummary.Sku> perSku(Instant from, Instant to) {
+    List<SalesSummary.Sku> perSku(int generation, Instant from, Instant to) {
         return jdbc.sql("""
                 SELECT sku, currency, SUM(units) AS units, SUM(revenue) AS revenue, COUNT(DISTINCT order_id) AS orders
-                FROM sale_line WHERE minute_start >= ? AND minute_start < ?
+                FROM sale_line WHERE generation = ? AND minute_start >= ? AND minute_start < ?
                 GROUP BY sku, currency ORDER BY sku, currency""")
-                .params(Timestamp.from(from), Timestamp.from(to))
+                .params(generation, Timestamp.from(from), Timestamp.from(to))
                 .query((rs, row) -> new SalesSummary.Sku(rs.getString("sku"), rs.getString("currency"),
                         rs.getLong("units"), rs.getBigDecimal("revenue"), rs.getLong("orders")))
                 .list();
     }
 
-    long orders(Instant from, Instant to) {
-        return jdbc.sql("SELECT COUNT(DISTINCT order_id) FROM sale_line WHERE minute_start >= ? AND minute_start < ?")
-                .params(Timestamp.from(from), Timestamp.from(to)).query(Long.class).single();
+    long orders(int generation, Instant from, Instant to) {
+        return jdbc.sql("SELECT COUNT(DISTINCT order_id) FROM sale_line WHERE generation = ? AND minute_start >= ? AND minute_start < ?")
+                .params(generation, Timestamp.from(from), Timestamp.from(to)).query(Long.class).single();
+    }
+
+    long orders(int generation) {
+        return jdbc.sql("SELECT COUNT(DISTINCT order_id) FROM sale_line WHERE generation = ?")
+                .param(generation).query(Long.class).single();
     }
 }

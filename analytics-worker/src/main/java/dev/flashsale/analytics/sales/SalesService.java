@@ -4,23 +4,48 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.worker.IdempotentProcessor;
 import dev.flashsale.worker.Outcome;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
-/** Records each order's lines once, bucketed by the minute the order was placed, and sums them up. */
+/**
+ * Records each order's lines once, bucketed by the minute the order was placed, and sums them up.
+ *
+ * <p>The figures are kept in generations: the summary reads the live one. A rebuild opens the next generation, fills
+ * it from the history stream ({@link #replay}) while every new order is written to both, and then swaps it in
+ * ({@link #swap}) in one transaction. An order is written to a generation at most once (its lines' primary key), so
+ * an order that arrives both from the stream and from the queue is counted once.
+ */
 @Service
 public class SalesService {
 
     private final IdempotentProcessor processor;
     private final SalesRepository sales;
+    private final Generations generations;
+    private final TransactionTemplate transaction;
+    private final TransactionTemplate savepoint;
+    private final TransactionTemplate snapshot;
 
-    SalesService(IdempotentProcessor processor, SalesRepository sales) {
+    SalesService(IdempotentProcessor processor, SalesRepository sales, Generations generations,
+            PlatformTransactionManager transactionManager) {
         this.processor = processor;
         this.sales = sales;
+        this.generations = generations;
+        this.transaction = new TransactionTemplate(transactionManager);
+        this.savepoint = new TransactionTemplate(transactionManager);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        // The summary's three queries read one snapshot: a swap between them must not mix two generations.
+        this.snapshot = new TransactionTemplate(transactionManager);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.snapshot.setReadOnly(true);
     }
 
     /** Records the order's sales once, however often the order is delivered. */
@@ -30,21 +55,141 @@ public class SalesService {
 
     /** Runs inside the dedup transaction. */
     private Outcome insertLines(OrderPlaced event) {
+        Generations.State state = generations.current();
+        // Only a rebuild of a lost database can have put this order in the live generation without its dedup row;
+        // live consumers never race each other here (the dedup row serialises them), so no savepoint is needed.
+        if (!sales.hasOrder(state.live(), event.orderId())) {
+            insert(state.live(), event);
+        }
+        if (state.rebuilding() != null) {
+            insertRacingTheReplay(state.rebuilding(), event);
+        }
+        return Outcome.applied();
+    }
+
+    /**
+     * Opens the next generation for a rebuild: from now on every new order is written to it as well.
+     *
+     * @return the generation to fill
+     * @throws RebuildInProgressException if a rebuild is already filling one
+     */
+    public int open() {
+        return transaction.execute(status -> {
+            int next = generations.current().live() + 1;
+            if (!generations.open(next)) {
+                throw new RebuildInProgressException(generations.current().rebuilding());
+            }
+            sales.deleteAllBut(next - 1);
+            return next;
+        });
+    }
+
+    /**
+     * Writes orders read from the history stream into the generation being rebuilt, in one transaction.
+     *
+     * @param wanted which orders to keep (a rebuild from a time keeps those placed since then)
+     * @return how many were new to that generation (the others were there already, from the stream or the queue)
+     */
+    public int replay(int generation, List<OrderPlaced> orders, Predicate<OrderPlaced> wanted) {
+        return transaction.execute(status -> {
+            int added = 0;
+            for (OrderPlaced order : orders) {
+                if (wanted.test(order) && insertRacingTheReplay(generation, order)) {
+                    added++;
+                }
+            }
+            return added;
+        });
+    }
+
+    /**
+     * Makes the rebuilt generation live and drops the one it replaces, in one transaction.
+     *
+     * @return how many orders the replaced generation and the new one hold
+     * @throws IllegalStateException if the generation is no longer open (closed by a restart's clean-up)
+     */
+    public Swap swap(int generation) {
+        return transaction.execute(status -> {
+            int replaced = generations.current().live();
+            long before = sales.orders(replaced);
+            if (!generations.swap(generation)) {
+                throw new IllegalStateException("Generation " + generation + " is no longer being rebuilt");
+            }
+            sales.deleteGeneration(replaced);
+            return new Swap(replaced, generation, before, sales.orders(generation));
+        });
+    }
+
+    /** Gives up a rebuild: the live generation stays, the half-filled one is dropped. */
+    public void close(int generation) {
+        transaction.executeWithoutResult(status -> {
+            generations.close(generation);
+            sales.deleteGeneration(generation);
+        });
+    }
+
+    /** A rebuild left open by a process that stopped (its replay died with it): closed at start-up. */
+    public Optional<Integer> closeAbandoned() {
+        Integer abandoned = generations.current().rebuilding();
+        if (abandoned != null) {
+            close(abandoned);
+        }
+        return Optional.ofNullable(abandoned);
+    }
+
+    /** Orders in the live generation. */
+    public long orders() {
+        return snapshot.execute(status -> sales.orders(generations.current().live()));
+    }
+
+    SalesSummary summary(Instant from, Instant to) {
+        return snapshot.execute(status -> {
+            int live = generations.current().live();
+            return new SalesSummary(from, to, sales.orders(live, from, to), sales.perSku(live, from, to),
+                    sales.perMinute(live, from, to));
+        });
+    }
+
+    /**
+     * Writes the order unless the generation has it. The replay and the live queue may write the same order into the
+     * generation being rebuilt at the same moment: the second waits for the first at the primary key and fails on it,
+     * and its savepoint keeps that failure from undoing the rest of its transaction.
+     */
+    private boolean insertRacingTheReplay(int generation, OrderPlaced event) {
+        if (sales.hasOrder(generation, event.orderId())) {
+            return false;
+        }
+        try {
+            savepoint.executeWithoutResult(status -> insert(generation, event));
+            return true;
+        }
+        catch (DuplicateKeyException raced) {
+            return false;
+        }
+    }
+
+    private void insert(int generation, OrderPlaced event) {
         // Event time, not processing time: a backlog drained later still lands in the minute of the sale.
         Instant minute = minuteOf(event.occurredAt());
         List<OrderPlaced.Line> lines = event.lines();
         for (int i = 0; i < lines.size(); i++) {
             OrderPlaced.Line line = lines.get(i);
-            sales.insert(event.orderId(), i, line.sku(), minute, line.quantity(), line.amount(), event.currency());
+            sales.insert(generation, event.orderId(), i, line.sku(), minute, line.quantity(), line.amount(), event.currency());
         }
-        return Outcome.applied();
-    }
-
-    SalesSummary summary(Instant from, Instant to) {
-        return new SalesSummary(from, to, sales.orders(from, to), sales.perSku(from, to), sales.perMinute(from, to));
     }
 
     static Instant minuteOf(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    /**
+     * What a rebuild's swap changed.
+     *
+     * @param replaced the generation that was live
+     * @param live the rebuilt generation, live now
+     * @param ordersBefore orders the replaced generation held
+     * @param ordersAfter orders the rebuilt one holds
+     */
+    public record Swap(int replaced, int live, long ordersBefore, long ordersAfter) {
     }
 }

@@ -17,7 +17,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Declares the whole topology, not only the exchange this service publishes to: the workers'
  * queues exist from the order-service's first connection on, so an order published before a
- * worker has ever started waits in its queue instead of being dropped by a fanout with no queue.
+ * worker has ever started waits in its queue instead of being dropped by a fanout with no queue, and the history
+ * stream holds every order from the first one on.
  */
 @Configuration(proxyBeanMethods = false)
 class RabbitTopology {
@@ -36,6 +37,9 @@ class RabbitTopology {
             declarables.add(BindingBuilder.bind(queue).to(orders));
             declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetters).with(deadLetterQueue.getName()));
         }
+        Queue history = QueueBuilder.durable(Topology.HISTORY_STREAM).withArguments(Topology.historyStreamArguments()).build();
+        declarables.add(history);
+        declarables.add(BindingBuilder.bind(history).to(orders));
         return new Declarables(declarables);
     }
 }
