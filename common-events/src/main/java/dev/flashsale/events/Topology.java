@@ -2,6 +2,7 @@ package dev.flashsale.events;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Every exchange and queue of the system, in one place.
@@ -10,8 +11,13 @@ import java.util.Map;
  * exchange "orders" (fanout) ─┬─> email.order-placed      ─(rejected)─> "orders.dlx" ─> email.order-placed.dlq
  *                             ├─> inventory.order-placed  ─(rejected)─> "orders.dlx" ─> inventory.order-placed.dlq
  *                             ├─> analytics.order-placed  ─(rejected)─> "orders.dlx" ─> analytics.order-placed.dlq
- *                             └─> orders.history (stream: every order event, kept 7 days or 1 GB, read by a rebuild)
+ *                             ├─> orders.history (stream: every order event, kept 7 days or 1 GB, read by a rebuild)
+ *                             └─> "orders.express" (direct) ─(key order.placed.express)─> email.order-placed.express
  * </pre>
+ *
+ * An express order's event is published with the routing key {@code order.placed.express}: the fanout ignores the
+ * key and gives it to every queue as usual; the exchange-to-exchange binding also hands it to {@code orders.express},
+ * which routes on the key, so the email worker gets a second copy in a queue that has no backlog.
  *
  * Work queues are named {@code <worker>.<event>}; each has its dead-letter queue beside it,
  * named {@code <queue>.dlq}. The dead-letter exchange is a direct exchange and routes by the
@@ -31,6 +37,15 @@ public final class Topology {
     public static final String EMAIL_QUEUE = "email.order-placed";
     public static final String INVENTORY_QUEUE = "inventory.order-placed";
     public static final String ANALYTICS_QUEUE = "analytics.order-placed";
+
+    /** The direct exchange, bound to {@link #ORDERS_EXCHANGE}, that routes express orders to their own queues. */
+    public static final String EXPRESS_EXCHANGE = "orders.express";
+
+    /**
+     * The email worker's second queue, for express orders only. It dead-letters into the email queue's DLQ: the
+     * email worker's one dead-letter table holds what fails on either queue.
+     */
+    public static final String EMAIL_EXPRESS_QUEUE = "email.order-placed.express";
 
     /** The three work queues, one per worker: each gets its own copy of every order. */
     public static final List<String> WORK_QUEUES = List.of(EMAIL_QUEUE, INVENTORY_QUEUE, ANALYTICS_QUEUE);
@@ -55,6 +70,24 @@ public final class Topology {
     public static final int DELIVERY_LIMIT = 10;
 
     private Topology() {
+    }
+
+    /** The routing key an order's event is published with; only {@link #EXPRESS_EXCHANGE} looks at it. */
+    public static String routingKey(OrderPlaced.Priority priority) {
+        return priority == OrderPlaced.Priority.EXPRESS ? OrderPlaced.TYPE + ".express" : OrderPlaced.TYPE;
+    }
+
+    /** The express queue beside a work queue, if its worker has one (only the email worker does). */
+    public static Optional<String> expressQueue(String workQueue) {
+        return workQueue.equals(EMAIL_QUEUE) ? Optional.of(EMAIL_EXPRESS_QUEUE) : Optional.empty();
+    }
+
+    /**
+     * The arguments of an express queue: those of its work queue (a quorum queue with a delivery limit), dead-lettering
+     * into the work queue's DLQ.
+     */
+    public static Map<String, Object> expressQueueArguments(String workQueue) {
+        return workQueueArguments(workQueue);
     }
 
     /** The dead-letter queue beside a work queue. */

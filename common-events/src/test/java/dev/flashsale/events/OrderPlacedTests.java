@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Pins the JSON shape of {@link OrderPlaced} version 1: a change here breaks every consumer. */
 class OrderPlacedTests {
@@ -56,6 +57,35 @@ class OrderPlacedTests {
                 """;
 
         assertThat(json.readValue(v1, OrderPlaced.class)).isEqualTo(orderPlaced());
+    }
+
+    @Test
+    void anExpressOrderCarriesItsPriorityAndANormalOneIsWrittenAsBefore() {
+        OrderPlaced normal = orderPlaced();
+        OrderPlaced express = new OrderPlaced(normal.eventId(), normal.orderId(), normal.customer(), normal.lines(),
+                normal.total(), normal.currency(), normal.occurredAt(), OrderPlaced.Priority.EXPRESS);
+
+        JsonNode node = json.readTree(json.writeValueAsString(express));
+
+        assertThat(node.get("priority").asString()).isEqualTo("express");
+        assertThat(json.readValue(json.writeValueAsString(express), OrderPlaced.class)).isEqualTo(express);
+        assertThat(json.readTree(json.writeValueAsString(normal)).has("priority")).isFalse();
+        assertThat(normal.priority()).isEqualTo(OrderPlaced.Priority.NORMAL);
+    }
+
+    @Test
+    void anUnknownPriorityIsNotReadAsANormalOrder() {
+        String body = json.writeValueAsString(orderPlaced()).replace("}]", "}],\"priority\":\"urgent\"");
+
+        assertThatThrownBy(() -> json.readValue(body, OrderPlaced.class)).hasMessageContaining("urgent");
+    }
+
+    @Test
+    void anExpressOrderIsRoutedWithAKeyOfItsOwn() {
+        assertThat(Topology.routingKey(OrderPlaced.Priority.NORMAL)).isEqualTo("order.placed");
+        assertThat(Topology.routingKey(OrderPlaced.Priority.EXPRESS)).isEqualTo("order.placed.express");
+        assertThat(Topology.expressQueue(Topology.EMAIL_QUEUE)).contains(Topology.EMAIL_EXPRESS_QUEUE);
+        assertThat(Topology.expressQueue(Topology.INVENTORY_QUEUE)).isEmpty();
     }
 
     @Test

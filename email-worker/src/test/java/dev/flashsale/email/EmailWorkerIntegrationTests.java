@@ -24,7 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.MessageListenerContainer;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -74,6 +76,9 @@ class EmailWorkerIntegrationTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
 
     @Test
     void confirmationIsSentOnceWithAStableMessageIdAlsoWhenTheOrderIsDeliveredTwice() throws MessagingException {
@@ -135,6 +140,37 @@ class EmailWorkerIntegrationTests {
         assertThat(processedRows(event)).as("applied once in the worker's own database").isEqualTo(1);
         assertThat(unansweredSends()).as("unanswered sends counted").isEqualTo(unansweredBefore + 1);
         assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore);
+    }
+
+    /**
+     * The work queue holds a backlog its consumers do not take (they are stopped, as if busy for minutes): an express
+     * order is mailed from its own queue all the same, and its second copy, in the work queue, is skipped once the
+     * backlog drains.
+     */
+    @Test
+    void anExpressOrderIsMailedAheadOfTheWorkQueuesBacklogAndOnlyOnce() {
+        List<OrderPlaced> backlog = IntStream.range(0, 50).mapToObj(i -> orderPlaced("backlog-" + i + "@example.com")).toList();
+        OrderPlaced base = orderPlaced("express@example.com");
+        OrderPlaced express = new OrderPlaced(base.eventId(), base.orderId(), base.customer(), base.lines(), base.total(),
+                base.currency(), base.occurredAt(), OrderPlaced.Priority.EXPRESS);
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
+        MessageListenerContainer workQueue = listeners.getListenerContainer("order-placed");
+        workQueue.stop();
+        try {
+            backlog.forEach(this::publish);
+            rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, Topology.routingKey(OrderPlaced.Priority.EXPRESS), express);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> mailsFor(express).size() == 1);
+            assertThat(backlog).allMatch(order -> mailsFor(order).isEmpty());
+            assertThat(admin.getQueueInfo(Topology.EMAIL_QUEUE).getMessageCount()).isEqualTo(backlog.size() + 1);
+        }
+        finally {
+            workQueue.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> backlog.stream().allMatch(order -> mailsFor(order).size() == 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stats.snapshot().duplicatesSkipped() == skippedBefore + 1);
+        assertThat(mailsFor(express)).hasSize(1);
+        assertThat(admin.getQueueInfo(Topology.EMAIL_EXPRESS_QUEUE).getMessageCount()).isZero();
     }
 
     private long unansweredSends() {

@@ -12,6 +12,8 @@ import dev.flashsale.order.TestApi.Answer;
 import dev.flashsale.security.MissingAdminPasswordException;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
 import tools.jackson.databind.JsonNode;
@@ -32,6 +34,9 @@ class OrderServiceIntegrationTests {
 
     @Autowired
     QueueProbe probe;
+
+    @Autowired
+    RabbitTemplate rabbit;
 
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -94,6 +99,36 @@ class OrderServiceIntegrationTests {
         assertThat(answer.contentType()).startsWith("application/problem+json");
         assertThat(answer.json().get("title").asString()).isEqualTo("Order not found");
         assertThat(answer.json().get("detail").asString()).contains(unknown.toString());
+    }
+
+    @Test
+    void anExpressOrderLandsInEveryWorkerQueueAndInTheEmailWorkersExpressQueue() {
+        String express = TestApi.order("SKU-EXPRESS", 1).replace("\"currency\"", "\"priority\":\"express\",\"currency\"");
+
+        Answer answer = api.checkout(express);
+
+        assertThat(answer.status()).isEqualTo(202);
+        UUID orderId = answer.orderId();
+        List<Received> received = probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        assertThat(json.readTree(received.get(0).body()).get("priority").asString()).isEqualTo("express");
+        Message second = rabbit.receive(Topology.EMAIL_EXPRESS_QUEUE, PUBLISHED_WITHIN.toMillis());
+        assertThat(second).as("the express copy").isNotNull();
+        assertThat(second.getMessageProperties().getMessageId()).isEqualTo(received.get(0).properties().getMessageId());
+        assertThat(second.getMessageProperties().getReceivedRoutingKey()).isEqualTo("order.placed.express");
+        assertThat(api.get("/api/orders/" + orderId).json().get("priority").asString()).isEqualTo("express");
+    }
+
+    @Test
+    void aNormalOrderIsNotCopiedToTheExpressQueueAndAnUnknownPriorityIsRefused() {
+        UUID normal = api.checkout(TestApi.order("SKU-NORMAL", 1)).orderId();
+        probe.awaitInEveryQueue(normal, PUBLISHED_WITHIN);
+        assertThat(api.get("/api/orders/" + normal).json().get("priority").asString()).isEqualTo("normal");
+
+        Answer urgent = api.checkout(TestApi.order("SKU-URGENT", 1).replace("\"currency\"", "\"priority\":\"urgent\",\"currency\""));
+
+        assertThat(urgent.status()).isEqualTo(400);
+        assertThat(urgent.json().get("detail").asString()).contains("'priority'");
+        assertThat(rabbit.receive(Topology.EMAIL_EXPRESS_QUEUE, 500)).as("nothing in the express queue").isNull();
     }
 
     @Test

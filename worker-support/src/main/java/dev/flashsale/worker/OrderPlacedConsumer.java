@@ -1,6 +1,7 @@
 package dev.flashsale.worker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +44,9 @@ final class OrderPlacedConsumer {
     /** The id of this listener's container, for whoever stops and starts it. */
     static final String LISTENER_ID = "order-placed";
 
+    /** The id of the express queue's container, for a worker that has one (WorkerAutoConfiguration). */
+    static final String EXPRESS_LISTENER_ID = "order-placed-express";
+
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedConsumer.class);
 
     private final OrderPlacedMessageConverter converter;
@@ -69,6 +73,17 @@ final class OrderPlacedConsumer {
         this.stats = stats;
         this.batch = batch;
         this.savepoint = savepoint;
+    }
+
+    /** The deliveries of the express queue: handled exactly as the work queue's. */
+    void consumeExpress(List<Message> deliveries, Channel channel) {
+        try {
+            consume(deliveries, channel);
+        }
+        catch (IOException channelGone) {
+            // As for the work queue's container: what is not acknowledged goes back to the queue with the channel.
+            throw new UncheckedIOException(channelGone);
+        }
     }
 
     @RabbitListener(id = LISTENER_ID, queues = "${flashsale.worker.queue}", containerFactory = "orderPlacedContainerFactory")

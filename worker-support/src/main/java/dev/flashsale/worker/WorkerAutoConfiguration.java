@@ -1,7 +1,10 @@
 package dev.flashsale.worker;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
+import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.security.AccessRule;
 import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
@@ -11,14 +14,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.annotation.RabbitListenerConfigurer;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerEndpoint;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -58,7 +65,10 @@ public class WorkerAutoConfiguration {
         this.properties = properties;
     }
 
-    /** The exchange, this worker's queue bound to it, the dead-letter exchange and this worker's DLQ. */
+    /**
+     * The exchange, this worker's queue bound to it, the dead-letter exchange and this worker's DLQ; and the express
+     * exchange with this worker's express queue, if it has one.
+     */
     @Bean
     Declarables workerTopology() {
         String queue = properties.queue();
@@ -66,9 +76,34 @@ public class WorkerAutoConfiguration {
         DirectExchange deadLetters = new DirectExchange(Topology.DEAD_LETTER_EXCHANGE, true, false);
         Queue work = new Queue(queue, true, false, false, Topology.workQueueArguments(queue));
         Queue dlq = new Queue(Topology.deadLetterQueue(queue), true, false, false, Topology.deadLetterQueueArguments());
-        Binding workBinding = BindingBuilder.bind(work).to(orders);
-        Binding dlqBinding = BindingBuilder.bind(dlq).to(deadLetters).with(Topology.deadLetterQueue(queue));
-        return new Declarables(orders, deadLetters, work, dlq, workBinding, dlqBinding);
+        List<Declarable> declarables = new ArrayList<>(List.of(orders, deadLetters, work, dlq,
+                BindingBuilder.bind(work).to(orders), BindingBuilder.bind(dlq).to(deadLetters).with(Topology.deadLetterQueue(queue))));
+        Topology.expressQueue(queue).ifPresent(name -> {
+            DirectExchange express = new DirectExchange(Topology.EXPRESS_EXCHANGE, true, false);
+            Queue expressQueue = new Queue(name, true, false, false, Topology.expressQueueArguments(queue));
+            declarables.addAll(List.of(express, BindingBuilder.bind(express).to(orders), expressQueue,
+                    BindingBuilder.bind(expressQueue).to(express).with(Topology.routingKey(OrderPlaced.Priority.EXPRESS))));
+        });
+        return new Declarables(declarables);
+    }
+
+    /**
+     * The express queue's listener, for a worker that has one: the same consumer as the work queue's (dedup, retries,
+     * dead letters), on a container of its own. Its consumers wait on a queue without a backlog, so an express order
+     * is applied as soon as it arrives, however many normal ones wait in the work queue. Whichever of an express
+     * order's two copies comes second is skipped by the dedup table.
+     */
+    @Bean
+    RabbitListenerConfigurer expressQueueListener(OrderPlacedConsumer consumer,
+            SimpleRabbitListenerContainerFactory orderPlacedContainerFactory) {
+        return registrar -> Topology.expressQueue(properties.queue()).ifPresent(express -> {
+            SimpleRabbitListenerEndpoint endpoint = new SimpleRabbitListenerEndpoint();
+            endpoint.setId(OrderPlacedConsumer.EXPRESS_LISTENER_ID);
+            endpoint.setQueueNames(express);
+            endpoint.setBatchListener(true);
+            endpoint.setMessageListener((ChannelAwareBatchMessageListener) consumer::consumeExpress);
+            registrar.registerEndpoint(endpoint, orderPlacedContainerFactory);
+        });
     }
 
     /**

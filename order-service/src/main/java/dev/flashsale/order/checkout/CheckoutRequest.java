@@ -4,6 +4,9 @@ import java.math.BigDecimal;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.flashsale.events.OrderPlaced;
+import org.jspecify.annotations.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
@@ -27,10 +30,18 @@ import jakarta.validation.constraints.Size;
 record CheckoutRequest(
         @NotNull @Valid Customer customer,
         @NotEmpty @Size(max = 100) List<@NotNull @Valid Line> lines,
-        @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code such as EUR") String currency) {
+        @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code such as EUR") String currency,
+        // Optional, and left out of the JSON the request hash is taken of when absent: a retry of a request from before
+        // priorities existed still matches its Idempotency-Key.
+        @JsonInclude(JsonInclude.Include.NON_NULL) OrderPlaced.@Nullable Priority priority) {
 
     /** The largest total an order can have: what the {@code orders.total} column, {@code numeric(19,2)}, holds. */
     static final BigDecimal MAX_TOTAL = new BigDecimal("99999999999999999.99");
+
+    /** The priority asked for; a request without one is a normal order. */
+    OrderPlaced.Priority priorityOrNormal() {
+        return priority == null ? OrderPlaced.Priority.NORMAL : priority;
+    }
 
     /**
      * Each line is within bounds, but 100 lines of 10,000 units at the highest price are not: such a total would fail

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.events.Topology;
 import dev.flashsale.order.outbox.Outbox;
 import dev.flashsale.order.system.TimeOrderedIds;
 import org.jspecify.annotations.Nullable;
@@ -82,11 +83,13 @@ class CheckoutService {
         }
         Order order = Order.accept(TimeOrderedIds.next(), request.customer().id(), request.customer().email(), request.currency(),
                 request.lines().stream().map(line -> new OrderLine(line.sku(), line.quantity(), line.unitPrice())).toList(),
-                mode == Mode.ASYNC ? OrderStatus.ACCEPTED : OrderStatus.PROCESSING, idempotencyKey, requestHash, Instant.now());
+                mode == Mode.ASYNC ? OrderStatus.ACCEPTED : OrderStatus.PROCESSING, idempotencyKey, requestHash, Instant.now(),
+                request.priorityOrNormal());
         OrderPlaced event = orderPlaced(order);
         try {
             writer.write(order, mode == Mode.ASYNC
-                    ? outbox.entry(event.eventId(), order.id(), OrderPlaced.TYPE, OrderPlaced.VERSION, event)
+                    ? outbox.entry(event.eventId(), order.id(), OrderPlaced.TYPE, OrderPlaced.VERSION,
+                            Topology.routingKey(event.priority()), event)
                     : null);
         }
         catch (DataIntegrityViolationException ex) {
@@ -112,7 +115,8 @@ class CheckoutService {
                 order.lines().stream().map(line -> new OrderPlaced.Line(line.sku(), line.quantity(), line.unitPrice())).toList(),
                 order.total(),
                 order.currency(),
-                order.createdAt());
+                order.createdAt(),
+                order.priority());
     }
 
     private static Checkout replay(Order earlier, String requestHash) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.flashsale.events.OrderPlaced;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param idempotencyKey the client's key, if it sent one
  * @param requestHash SHA-256 of the request, to tell a retry of the same checkout from a different one under the same key
  * @param createdAt when the checkout accepted it
+ * @param priority normal, or express (its mail is sent ahead of a backlog)
  */
 record Order(
         UUID id,
@@ -31,7 +33,8 @@ record Order(
         OrderStatus status,
         @Nullable String idempotencyKey,
         String requestHash,
-        Instant createdAt) {
+        Instant createdAt,
+        OrderPlaced.Priority priority) {
 
     Order {
         lines = List.copyOf(lines);
@@ -39,12 +42,15 @@ record Order(
 
     /** A new order; its total is the sum of its lines. */
     static Order accept(UUID id, String customerId, String customerEmail, String currency, List<OrderLine> lines,
-            OrderStatus status, @Nullable String idempotencyKey, String requestHash, Instant createdAt) {
+            OrderStatus status, @Nullable String idempotencyKey, String requestHash, Instant createdAt,
+            OrderPlaced.Priority priority) {
         BigDecimal total = lines.stream().map(OrderLine::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
-        return new Order(id, customerId, customerEmail, currency, lines, total, status, idempotencyKey, requestHash, createdAt);
+        return new Order(id, customerId, customerEmail, currency, lines, total, status, idempotencyKey, requestHash, createdAt,
+                priority);
     }
 
     Order withStatus(OrderStatus newStatus) {
-        return new Order(id, customerId, customerEmail, currency, lines, total, newStatus, idempotencyKey, requestHash, createdAt);
+        return new Order(id, customerId, customerEmail, currency, lines, total, newStatus, idempotencyKey, requestHash, createdAt,
+                priority);
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.flashsale.events.OrderPlaced;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -25,7 +27,7 @@ class OrderRepository {
      * The order row itself is never updated for it, which saves a write per order at full speed.
      */
     private static final String SELECT_ORDER = """
-            SELECT o.id, o.customer_id, o.customer_email, o.currency, o.total, o.idempotency_key, o.request_hash, o.created_at,
+            SELECT o.id, o.customer_id, o.customer_email, o.currency, o.total, o.idempotency_key, o.request_hash, o.created_at, o.priority,
                    CASE WHEN o.status = 'ACCEPTED' AND NOT EXISTS
                              (SELECT 1 FROM outbox m WHERE m.aggregate_id = o.id AND m.published_at IS NULL)
                         THEN 'PUBLISHED' ELSE o.status END AS status
@@ -45,15 +47,17 @@ class OrderRepository {
         List<Object[]> lines = new ArrayList<>();
         for (Order order : orders) {
             rows.add(new Object[] { order.id(), order.customerId(), order.customerEmail(), order.currency(), order.total(),
-                    order.status().name(), order.idempotencyKey(), order.requestHash(), Timestamp.from(order.createdAt()) });
+                    order.status().name(), order.idempotencyKey(), order.requestHash(), Timestamp.from(order.createdAt()),
+                    order.priority().wireName() });
             for (int i = 0; i < order.lines().size(); i++) {
                 OrderLine line = order.lines().get(i);
                 lines.add(new Object[] { order.id(), i, line.sku(), line.quantity(), line.unitPrice() });
             }
         }
         batches.batchUpdate("""
-                INSERT INTO orders (id, customer_id, customer_email, currency, total, status, idempotency_key, request_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+                INSERT INTO orders (id, customer_id, customer_email, currency, total, status, idempotency_key, request_hash, created_at,
+                    priority)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
         batches.batchUpdate("INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price) VALUES (?, ?, ?, ?, ?)", lines);
     }
 
@@ -81,12 +85,13 @@ class OrderRepository {
                 .query((rs, row) -> new OrderLine(rs.getString("sku"), rs.getInt("quantity"), rs.getBigDecimal("unit_price")))
                 .list();
         return new Order(order.id(), order.customerId(), order.customerEmail(), order.currency(), lines, order.total(),
-                order.status(), order.idempotencyKey(), order.requestHash(), order.createdAt());
+                order.status(), order.idempotencyKey(), order.requestHash(), order.createdAt(), order.priority());
     }
 
     private static Order order(ResultSet rs, int row) throws SQLException {
         return new Order(rs.getObject("id", UUID.class), rs.getString("customer_id"), rs.getString("customer_email"),
                 rs.getString("currency"), List.of(), rs.getBigDecimal("total"), OrderStatus.valueOf(rs.getString("status")),
-                rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getTimestamp("created_at").toInstant());
+                rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getTimestamp("created_at").toInstant(),
+                OrderPlaced.Priority.fromWire(rs.getString("priority")));
     }
 }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.flashsale.events.OrderPlaced;
+
 /** An order as {@code GET /api/orders/{orderId}} shows it. */
 record OrderView(
         UUID orderId,
@@ -13,7 +15,8 @@ record OrderView(
         List<Line> lines,
         BigDecimal total,
         String currency,
-        Instant createdAt) {
+        Instant createdAt,
+        OrderPlaced.Priority priority) {
 
     record Customer(String id, String email) {
     }
@@ -29,6 +32,7 @@ record OrderView(
                 order.lines().stream().map(line -> new Line(line.sku(), line.quantity(), line.unitPrice())).toList(),
                 order.total(),
                 order.currency(),
-                order.createdAt());
+                order.createdAt(),
+                order.priority());
     }
 }

@@ -3,6 +3,7 @@ package dev.flashsale.order.messaging;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarable;
@@ -37,6 +38,13 @@ class RabbitTopology {
             declarables.add(BindingBuilder.bind(queue).to(orders));
             declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetters).with(deadLetterQueue.getName()));
         }
+        DirectExchange express = new DirectExchange(Topology.EXPRESS_EXCHANGE, true, false);
+        Queue emailExpress = QueueBuilder.durable(Topology.EMAIL_EXPRESS_QUEUE)
+                .withArguments(Topology.expressQueueArguments(Topology.EMAIL_QUEUE)).build();
+        declarables.add(express);
+        declarables.add(BindingBuilder.bind(express).to(orders));
+        declarables.add(emailExpress);
+        declarables.add(BindingBuilder.bind(emailExpress).to(express).with(Topology.routingKey(OrderPlaced.Priority.EXPRESS)));
         Queue history = QueueBuilder.durable(Topology.HISTORY_STREAM).withArguments(Topology.historyStreamArguments()).build();
         declarables.add(history);
         declarables.add(BindingBuilder.bind(history).to(orders));

@@ -47,15 +47,17 @@ public class Outbox {
      * @param aggregateId the order it is about
      * @param type the logical event type
      * @param version the schema version
+     * @param routingKey the routing key it is published with
      * @param payload the event as JSON
      * @param createdAt when it was made
      */
-    public record Entry(UUID eventId, UUID aggregateId, String type, int version, String payload, Instant createdAt) {
+    public record Entry(UUID eventId, UUID aggregateId, String type, int version, String routingKey, String payload,
+            Instant createdAt) {
     }
 
     /** Serializes an event for {@link #append}. */
-    public Entry entry(UUID eventId, UUID aggregateId, String type, int version, Object event) {
-        return new Entry(eventId, aggregateId, type, version, json.writeValueAsString(event), Instant.now());
+    public Entry entry(UUID eventId, UUID aggregateId, String type, int version, String routingKey, Object event) {
+        return new Entry(eventId, aggregateId, type, version, routingKey, json.writeValueAsString(event), Instant.now());
     }
 
     /**
@@ -69,7 +71,7 @@ public class Outbox {
         List<OutboxMessage> messages = new ArrayList<>(entries.size());
         for (Entry entry : entries) {
             messages.add(new OutboxMessage(nextId(), entry.eventId(), entry.aggregateId(), entry.type(), entry.version(),
-                    entry.payload(), entry.createdAt()));
+                    entry.routingKey(), entry.payload(), entry.createdAt()));
         }
         repository.insertAll(messages);
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -12,6 +12,8 @@ import java.util.UUID;
  * @param aggregateId the order the event is about
  * @param eventType the logical event type, e.g. {@code order.placed}
  * @param eventVersion the schema version of the payload
+ * @param routingKey the routing key it is published with to the {@code orders} exchange: ignored by the fanout, read by
+ *        the express exchange bound to it ({@code order.placed} or {@code order.placed.express})
  * @param payload the event as JSON
  * @param createdAt when it was appended
  */
@@ -21,6 +23,7 @@ record OutboxMessage(
         UUID aggregateId,
         String eventType,
         int eventVersion,
+        String routingKey,
         String payload,
         Instant createdAt) {
 }

@@ -145,7 +145,7 @@ class OutboxPublisher implements DisposableBean {
                     // From now on the confirm timeout runs, after which the relay may send the row again.
                     inFlight.put(message.id(), System.nanoTime());
                     CorrelationData correlation = new CorrelationData(message.eventId().toString());
-                    operations.send(Topology.ORDERS_EXCHANGE, "", toAmqp(message), correlation);
+                    operations.send(Topology.ORDERS_EXCHANGE, message.routingKey(), toAmqp(message), correlation);
                     correlations.add(correlation);
                 }
                 return null;

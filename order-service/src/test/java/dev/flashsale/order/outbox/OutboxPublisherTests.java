@@ -116,7 +116,8 @@ class OutboxPublisherTests {
 
         // Committed is committed: an exception from here would make the order writer take its group for a failed one.
         transaction.executeWithoutResult(status -> outbox.append(List.of(
-                outbox.entry(event.eventId(), orderId, OrderPlaced.TYPE, OrderPlaced.VERSION, event))));
+                outbox.entry(event.eventId(), orderId, OrderPlaced.TYPE, OrderPlaced.VERSION,
+                        Topology.routingKey(event.priority()), event))));
 
         assertThat(unpublishedRowsOf(orderId)).isEqualTo(1);
         probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
