@@ -142,6 +142,7 @@ document.addEventListener('visibilitychange', () => {
 function render(snapshot) {
     renderLatency(snapshot.latency);
     renderQueues(snapshot.broker);
+    renderHistory(snapshot.broker.history, snapshot.rebuild);
     renderWorkers(snapshot.workers);
     renderOrders(snapshot.latestOrders, snapshot.workers);
     rendered = snapshot;
@@ -420,6 +421,33 @@ async function toggleConsumption(name) {
     refresh();
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// The history stream and the analytics rebuild
+
+function renderHistory(stream, rebuild) {
+    $('#history [data-field=stream]').textContent = stream
+        ? `${count(stream.appended)} messages appended since the broker started, ${rate(stream.appendRate)}/s` : 'no history stream';
+    let text = 'analytics rebuild: not answered';
+    if (rebuild) {
+        text = {
+            idle: 'analytics rebuild: none since the worker started',
+            replaying: `analytics rebuild: replaying, ${count(rebuild.read)} read, ${count(rebuild.replayed)} orders added`,
+            done: `analytics rebuild: done, generation ${rebuild.generation}, ${count(rebuild.ordersAfter)} orders`
+                + ` (before: ${count(rebuild.ordersBefore)}), ${count(rebuild.unreadable)} unreadable skipped`,
+            failed: `analytics rebuild: failed (${rebuild.error}), the figures are unchanged`,
+        }[rebuild.state] || `analytics rebuild: ${rebuild.state}`;
+    }
+    $('#history [data-field=rebuild]').textContent = text;
+}
+
+async function rebuildAnalytics() {
+    const answer = await call('POST', '/api/admin/workers/analytics-worker/history/rebuild');
+    if (!answer.ok) {
+        $('#history [data-field=rebuild]').textContent = `analytics rebuild: ${describe(answer)}`;
+    }
+    refresh();
+}
+
 async function sendPoison() {
     const answer = await call('POST', `/api/admin/poison?kind=${encodeURIComponent($('#poison-kind').value)}`);
     $('#poison-result').textContent = answer.ok
@@ -576,6 +604,7 @@ document.addEventListener('DOMContentLoaded', () => {
         }
     });
     $('#poison').addEventListener('click', sendPoison);
+    $('#rebuild').addEventListener('click', rebuildAnalytics);
     $('#dlq-replay-all').addEventListener('click', () => replay(`/api/admin/workers/${deadLettersOf}/dead-letters/replay`));
     $('#dlq-close').addEventListener('click', () => {
         $('#dead-letters').hidden = true;

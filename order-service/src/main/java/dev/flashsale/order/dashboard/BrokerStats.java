@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 
 import dev.flashsale.events.Topology;
@@ -22,7 +23,11 @@ class BrokerStats {
     /** Only what the dashboard shows: the management API's full answer for a queue is several kilobytes. */
     private static final String QUEUE_COLUMNS = String.join(",", "name", "messages", "messages_ready", "messages_unacknowledged",
             "consumers", "message_stats.publish_details.rate", "message_stats.deliver_get_details.rate",
-            "message_stats.ack_details.rate");
+            "message_stats.ack_details.rate", "message_stats.publish");
+
+    /** The queues shown, in this order: the work queues, and the email worker's express queue. */
+    private static final List<String> SHOWN = Stream.concat(Topology.WORK_QUEUES.stream(),
+            Stream.of(Topology.EMAIL_EXPRESS_QUEUE)).toList();
 
     private final RestClient http;
     private final URI queues;
@@ -45,18 +50,23 @@ class BrokerStats {
                 byName.put(queue.path("name").asString(), queue);
             }
             List<Snapshot.Queue> workQueues = new ArrayList<>();
-            for (String name : Topology.WORK_QUEUES) {
+            for (String name : SHOWN) {
                 JsonNode queue = byName.get(name);
-                JsonNode deadLetters = byName.get(Topology.deadLetterQueue(name));
+                // The express queue dead-letters into the email queue's DLQ.
+                String deadLetterQueue = Topology.deadLetterQueue(name.equals(Topology.EMAIL_EXPRESS_QUEUE) ? Topology.EMAIL_QUEUE : name);
+                JsonNode deadLetters = byName.get(deadLetterQueue);
                 if (queue != null) {
                     workQueues.add(new Snapshot.Queue(name, queue.path("messages_ready").asLong(),
                             queue.path("messages_unacknowledged").asLong(), queue.path("consumers").asInt(),
                             rate(queue, "publish_details"), rate(queue, "deliver_get_details"), rate(queue, "ack_details"),
-                            Topology.deadLetterQueue(name), deadLetters == null ? 0 : deadLetters.path("messages").asLong()));
+                            deadLetterQueue, deadLetters == null ? 0 : deadLetters.path("messages").asLong()));
                 }
             }
+            JsonNode stream = byName.get(Topology.HISTORY_STREAM);
+            Snapshot.Stream history = stream == null ? null : new Snapshot.Stream(Topology.HISTORY_STREAM,
+                    stream.path("message_stats").path("publish").asLong(0), rate(stream, "publish_details"));
             JsonNode exchange = http.get().uri(ordersExchange).retrieve().body(JsonNode.class);
-            return new Snapshot.Broker(true, null, rate(exchange, "publish_in_details"), workQueues);
+            return new Snapshot.Broker(true, null, rate(exchange, "publish_in_details"), workQueues, history);
         }
         catch (RestClientException ex) {
             return Snapshot.Broker.unreachable("RabbitMQ's management API at " + queues.resolve("/") + " did not answer: "

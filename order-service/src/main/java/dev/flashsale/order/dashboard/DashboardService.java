@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import dev.flashsale.events.Topology;
 import dev.flashsale.order.checkout.RecentOrders;
 import dev.flashsale.order.checkout.RecentOrders.RecentOrder;
 import org.jspecify.annotations.Nullable;
@@ -70,13 +72,18 @@ class DashboardService implements DisposableBean {
         List<UUID> orderIds = orders.stream().map(RecentOrder::orderId).toList();
         List<CompletableFuture<WorkerApi.View>> views = workers.stream()
                 .map(worker -> CompletableFuture.supplyAsync(() -> worker.view(orderIds), calls)).toList();
+        CompletableFuture<Optional<Snapshot.Rebuild>> rebuild = workers.stream()
+                .filter(worker -> worker.queue().equals(Topology.ANALYTICS_QUEUE)).findFirst()
+                .map(analytics -> CompletableFuture.supplyAsync(analytics::rebuild, calls))
+                .orElse(CompletableFuture.completedFuture(Optional.empty()));
         List<WorkerApi.View> answered = views.stream().map(CompletableFuture::join).toList();
         List<Snapshot.Order> latest = orders.stream().map(order -> {
             Map<String, @Nullable String> appliedBy = new LinkedHashMap<>();
             answered.forEach(view -> appliedBy.put(view.worker().name(), view.applied().get(order.orderId())));
             return new Snapshot.Order(order.orderId(), order.status(), order.total(), order.currency(), order.createdAt(), appliedBy);
         }).toList();
-        return new Snapshot(now, queues.join(), answered.stream().map(WorkerApi.View::worker).toList(), latency.snapshot(), latest);
+        return new Snapshot(now, queues.join(), answered.stream().map(WorkerApi.View::worker).toList(), latency.snapshot(), latest,
+                rebuild.join().orElse(null));
     }
 
     @Override

@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param workers each worker's counters, from its {@code /api/stats}
  * @param latency the two checkouts' latencies, measured here
  * @param latestOrders the latest orders, and which worker has applied each
+ * @param rebuild where the analytics worker's last rebuild from the history stream is; null if it did not answer
  */
-record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String, Latency> latency, List<Order> latestOrders) {
+record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String, Latency> latency, List<Order> latestOrders,
+        @Nullable Rebuild rebuild) {
 
     /**
      * The broker's view.
@@ -27,13 +29,43 @@ record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String
      * @param reachable whether the management API answered
      * @param problem why not, when it did not
      * @param publishRate messages per second published to the {@code orders} exchange
-     * @param queues each worker's queue with its DLQ
+     * @param queues each worker's queue (and the email worker's express queue) with its DLQ
+     * @param history the history stream; null if it does not exist
      */
-    record Broker(boolean reachable, @Nullable String problem, double publishRate, List<Queue> queues) {
+    record Broker(boolean reachable, @Nullable String problem, double publishRate, List<Queue> queues, @Nullable Stream history) {
 
         static Broker unreachable(String problem) {
-            return new Broker(false, problem, 0, List.of());
+            return new Broker(false, problem, 0, List.of(), null);
         }
+    }
+
+    /**
+     * The history stream. RabbitMQ 3.10's management API gives a stream's publish count, not its length: what the
+     * retention has dropped is not subtracted (and the count restarts with the broker).
+     *
+     * @param name the stream
+     * @param appended messages appended since the broker started
+     * @param appendRate messages per second appended
+     */
+    record Stream(String name, long appended, double appendRate) {
+    }
+
+    /**
+     * The analytics worker's last rebuild from the history stream, as its {@code GET /api/analytics/history/rebuild}
+     * answers it; read tolerantly.
+     *
+     * @param state {@code idle}, {@code replaying}, {@code done} or {@code failed}
+     * @param generation the generation of the figures it fills
+     * @param read messages read from the stream so far
+     * @param replayed orders it added
+     * @param unreadable messages it skipped as unreadable
+     * @param ordersBefore orders in the figures it replaced, once done
+     * @param ordersAfter orders in the rebuilt figures, once done
+     * @param error why it failed
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Rebuild(String state, int generation, long read, long replayed, long unreadable, @Nullable Long ordersBefore,
+            @Nullable Long ordersAfter, @Nullable String error) {
     }
 
     /**

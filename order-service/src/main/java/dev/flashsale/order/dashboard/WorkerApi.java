@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -51,6 +52,21 @@ final class WorkerApi {
         catch (RestClientException ex) {
             return new View(new Snapshot.Worker(name, queue, false,
                     name + " at " + baseUrl + " did not answer: " + ex.getMostSpecificCause().getMessage(), null), Map.of());
+        }
+    }
+
+    /** The queue this worker consumes. */
+    String queue() {
+        return queue;
+    }
+
+    /** The analytics worker's last rebuild from the history stream; empty if it did not answer. */
+    Optional<Snapshot.Rebuild> rebuild() {
+        try {
+            return Optional.ofNullable(http.get().uri("/api/analytics/history/rebuild").retrieve().body(Snapshot.Rebuild.class));
+        }
+        catch (RestClientException ex) {
+            return Optional.empty();
         }
     }
 

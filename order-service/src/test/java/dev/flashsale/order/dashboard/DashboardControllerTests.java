@@ -43,9 +43,13 @@ class DashboardControllerTests {
         assertThat(order.get("appliedBy").get("inventory-worker").isNull()).as("not applied: no worker runs").isTrue();
         JsonNode broker = snapshot.get("broker");
         assertThat(broker.get("reachable").asBoolean()).as(broker.path("problem").asString()).isTrue();
-        assertThat(broker.get("queues").findValuesAsString("name")).containsExactlyElementsOf(Topology.WORK_QUEUES);
-        assertThat(broker.get("queues").findValuesAsString("deadLetterQueue"))
-                .containsExactlyElementsOf(Topology.WORK_QUEUES.stream().map(Topology::deadLetterQueue).toList());
+        assertThat(broker.get("queues").findValuesAsString("name")).containsExactly(Topology.EMAIL_QUEUE, Topology.INVENTORY_QUEUE,
+                Topology.ANALYTICS_QUEUE, Topology.EMAIL_EXPRESS_QUEUE);
+        assertThat(broker.get("queues").findValuesAsString("deadLetterQueue")).containsExactly(Topology.deadLetterQueue(Topology.EMAIL_QUEUE),
+                Topology.deadLetterQueue(Topology.INVENTORY_QUEUE), Topology.deadLetterQueue(Topology.ANALYTICS_QUEUE),
+                Topology.deadLetterQueue(Topology.EMAIL_QUEUE));
+        assertThat(broker.get("history").get("name").asString()).isEqualTo(Topology.HISTORY_STREAM);
+        assertThat(snapshot.get("rebuild").isNull()).as("no analytics worker runs").isTrue();
         for (JsonNode worker : snapshot.get("workers")) {
             assertThat(worker.get("reachable").asBoolean()).isFalse();
             assertThat(worker.get("problem").asString()).contains(worker.get("name").asString(), "did not answer");
