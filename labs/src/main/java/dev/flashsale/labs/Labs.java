@@ -22,7 +22,8 @@ public final class Labs {
                 new BackoffLab(),
                 new OrderingLab(),
                 new OverflowLab(),
-                new StreamLab()
+                new StreamLab(),
+                new PriorityLab()
         )) {
             LABS.put(lab.name(), lab);
         }

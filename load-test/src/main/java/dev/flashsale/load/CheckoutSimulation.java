@@ -76,13 +76,15 @@ public class CheckoutSimulation extends Simulation {
         boolean valid = random.nextDouble() >= load.invalidShare();
         String sku = SKUS[random.nextInt(SKUS.length)];
         int quantity = valid ? random.nextInt(1, 4) : 0;
+        boolean express = valid && random.nextDouble() < load.expressShare();
         String body = """
                 {"customer":{"id":"c-%d","email":"buyer%d@example.com"},\
-                "lines":[{"sku":"%s","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}"""
-                .formatted(n, n, sku, quantity);
+                "lines":[{"sku":"%s","quantity":%d,"unitPrice":9.99}],"currency":"EUR"%s}"""
+                .formatted(n, n, sku, quantity, express ? ",\"priority\":\"express\"" : "");
         return session.set("key", load.name() + "-" + UUID.randomUUID())
                 .set("body", body)
                 .set("valid", valid)
+                .set("express", express)
                 .set("sku", sku)
                 .set("quantity", quantity)
                 .set("sentAt", System.currentTimeMillis());
@@ -96,7 +98,7 @@ public class CheckoutSimulation extends Simulation {
         boolean accepted = valid && orderId != null && status >= 200 && status < 300;
         requests.add(new RequestLog.Entry(session.getLong("sentAt"), latency, status, valid,
                 accepted ? UUID.fromString(orderId) : null, Map.of(session.getString("sku"), session.getInt("quantity")),
-                session.getString("key"), session.getString("body"), false));
+                session.getString("key"), session.getString("body"), false, session.getBoolean("express")));
         return session;
     }
 }

@@ -34,7 +34,7 @@ final class ExactlyOnceCheck {
     }
 
     /** An order the checkout accepted, and what it asked for. */
-    record Accepted(long sentAt, Map<String, Integer> units) {
+    record Accepted(long sentAt, Map<String, Integer> units, boolean express) {
     }
 
     /**
@@ -49,11 +49,13 @@ final class ExactlyOnceCheck {
      *        server's reply to the mail's data never came, so it was sent again, with the same Message-ID): at most
      *        the unanswered sends it counted; 0 for the others
      * @param unexpected orders it applied that the checkout never accepted
-     * @param endToEndMillis from the checkout request to the worker's commit, per accepted order
+     * @param endToEndMillis from the checkout request to the worker's commit, per accepted order (per normal order, when the
+     *        stream has express orders)
+     * @param expressEndToEndMillis the same, of the express orders alone (none in most streams)
      * @param drainedAfterMillis from the end of the load to the worker's last commit for the stream
      */
     record WorkerResult(String worker, long applied, long lost, long duplicated, long sentAgain, long unexpected,
-            Percentiles endToEndMillis, long drainedAfterMillis) {
+            Percentiles endToEndMillis, Percentiles expressEndToEndMillis, long drainedAfterMillis) {
     }
 
     /** The accounting of a stream: accepted orders against each worker. */
@@ -132,16 +134,17 @@ final class ExactlyOnceCheck {
                 default -> 0;
             };
             List<Long> endToEnd = new ArrayList<>();
+            List<Long> expressEndToEnd = new ArrayList<>();
             long lastCommit = 0;
             for (Map.Entry<UUID, Accepted> order : accepted.entrySet()) {
                 Instant at = appliedNow.get(order.getKey());
                 if (at != null) {
-                    endToEnd.add(at.toEpochMilli() - order.getValue().sentAt());
+                    (order.getValue().express() ? expressEndToEnd : endToEnd).add(at.toEpochMilli() - order.getValue().sentAt());
                     lastCommit = Math.max(lastCommit, at.toEpochMilli());
                 }
             }
             WorkerResult result = new WorkerResult(worker.name(), accepted.size() - lost, lost, duplicated,
-                    worker.name().equals("email-worker") ? sentAgain : 0, unexpected, Percentiles.of(endToEnd), lastCommit == 0 ? 0 : Math.max(0, lastCommit - loadEnded.toEpochMilli()));
+                    worker.name().equals("email-worker") ? sentAgain : 0, unexpected, Percentiles.of(endToEnd), Percentiles.of(expressEndToEnd), lastCommit == 0 ? 0 : Math.max(0, lastCommit - loadEnded.toEpochMilli()));
             results.add(result);
             if (lost > 0) {
                 problems.add(worker.name() + " never applied " + lost + " accepted order(s)");

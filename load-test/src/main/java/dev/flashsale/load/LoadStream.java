@@ -17,11 +17,23 @@ import dev.flashsale.system.Service;
  *        never applied
  * @param ramp whether the rate grows from one request a second to {@code rate} over the duration (a warm-up: cold
  *        JVMs meet a load they can take while their JIT compilers catch up) instead of starting at {@code rate}
+ * @param expressShare the share of valid orders (0 to 1) placed as express orders, whose mail skips the email queue's
+ *        backlog
  */
-record LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare, boolean ramp) {
+record LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare, boolean ramp,
+        double expressShare) {
 
     LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare) {
         this(name, checkout, rate, duration, invalidShare, false);
+    }
+
+    LoadStream(String name, Checkout checkout, double rate, Duration duration, double invalidShare, boolean ramp) {
+        this(name, checkout, rate, duration, invalidShare, ramp, 0);
+    }
+
+    /** The same stream, with this share of its valid orders placed as express orders. */
+    LoadStream withExpressShare(double share) {
+        return new LoadStream(name, checkout, rate, duration, invalidShare, ramp, share);
     }
 
     /** The checkouts: the order-service's two, and the same asynchronous one on the Spring Modulith peer. */

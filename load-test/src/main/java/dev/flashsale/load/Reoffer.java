@@ -63,11 +63,12 @@ final class Reoffer {
                 if (response.statusCode() / 100 == 2) {
                     JsonNode answer = JsonHttp.JSON.readTree(response.body());
                     return new RequestLog.Entry(entry.sentAt(), -1, response.statusCode(), true,
-                            UUID.fromString(answer.get("orderId").asText()), entry.units(), entry.idempotencyKey(), entry.body(), true);
+                            UUID.fromString(answer.get("orderId").asText()), entry.units(), entry.idempotencyKey(), entry.body(), true,
+                            entry.express());
                 }
                 if (response.statusCode() != 503) {
                     return new RequestLog.Entry(entry.sentAt(), -1, response.statusCode(), true, null, entry.units(),
-                            entry.idempotencyKey(), entry.body(), true);
+                            entry.idempotencyKey(), entry.body(), true, entry.express());
                 }
             }
             catch (IOException ex) {

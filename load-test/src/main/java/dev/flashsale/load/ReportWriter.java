@@ -47,7 +47,7 @@ final class ReportWriter {
     }
 
     static void write(Report report, Path directory) {
-        List<Table> tables = List.of(bars(report), modulith(report), streams(report), workers(report), costs(report), sustained(report),
+        List<Table> tables = List.of(bars(report), modulith(report), streams(report), workers(report), express(report), costs(report), sustained(report),
                 brokerAlone(report));
         String heading = "Benchmark (" + report.profile().name() + " profile), " + report.finishedAt();
         StringBuilder md = new StringBuilder("# ").append(heading).append("\n\n").append(machine(report)).append("\n\n");
@@ -181,6 +181,28 @@ final class ReportWriter {
                 List.of("stream", "worker", "applied", "lost", "duplicated", "sent again after an unanswered send", "applied, never accepted",
                         "delay p50", "delay p99",
                         "delay max", "deepest queue", "queue empty after (s)", "last commit after (s)"), rows);
+    }
+
+    /**
+     * The express orders of each stream that has some, against its normal ones, at each worker: the email worker
+     * serves them from a queue of their own, the others in their turn.
+     */
+    private static Table express(Report report) {
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamResult result : report.streams()) {
+            for (ExactlyOnceCheck.WorkerResult worker : result.check().workers()) {
+                Percentiles express = worker.expressEndToEndMillis();
+                Percentiles normal = worker.endToEndMillis();
+                if (express.count() > 0) {
+                    rows.add(List.of(result.stream().name(), worker.worker(), String.valueOf(express.count()), ms(express.p50()),
+                            ms(express.p99()), ms(express.max()), String.valueOf(normal.count()), ms(normal.p50()), ms(normal.p99()),
+                            ms(normal.max()), ratio(normal.p50(), express.p50())));
+                }
+            }
+        }
+        return new Table("Express orders: end-to-end delay (checkout request to the worker's commit) in ms, against the normal ones",
+                List.of("stream", "worker", "express orders", "express p50", "express p99", "express max", "normal orders",
+                        "normal p50", "normal p99", "normal max", "normal p50 / express p50"), rows);
     }
 
     /**

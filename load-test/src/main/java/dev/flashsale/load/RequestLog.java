@@ -27,7 +27,7 @@ final class RequestLog {
      *        answer in time (see {@link Reoffer})
      */
     record Entry(long sentAt, int latencyMillis, int status, boolean valid, UUID orderId, Map<String, Integer> units,
-            String idempotencyKey, String body, boolean reoffered) {
+            String idempotencyKey, String body, boolean reoffered, boolean express) {
 
         /** Whether the request got an answer at all. */
         boolean answered() {
