@@ -102,6 +102,16 @@ final class DashboardPage {
         return text(By.id("poison-result"));
     }
 
+    /** What the page says of the history stream. */
+    String historyStream() {
+        return text(By.cssSelector("#history [data-field=stream]"));
+    }
+
+    /** What the page says of the analytics worker's last rebuild. */
+    String rebuild() {
+        return text(By.cssSelector("#history [data-field=rebuild]"));
+    }
+
     // ---- doing
 
     void placeOneOrderEachWay() {
@@ -146,6 +156,10 @@ final class DashboardPage {
 
     void sendPoison() {
         click(By.id("poison"));
+    }
+
+    void rebuildAnalytics() {
+        click(By.id("rebuild"));
     }
 
     void screenshot(Path file) {

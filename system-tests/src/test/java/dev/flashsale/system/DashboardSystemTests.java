@@ -217,6 +217,20 @@ class DashboardSystemTests {
                 assertThat(processed).as(worker.module()).isEqualTo(ordersPlaced));
     }
 
+    @Test
+    @Order(7)
+    void theHistoryStreamIsShownAndARebuildStartedFromThePageEndsWithEveryOrderThatWentThroughTheBroker() {
+        signIn();
+        eventually().until(() -> page.historyStream().contains("messages appended"));
+        assertThat(page.rebuild()).isEqualTo("analytics rebuild: none since the worker started");
+
+        page.rebuildAnalytics();
+
+        // The synchronous order of the first test never went through the broker: it is not in the history.
+        eventually().until(() -> page.rebuild().startsWith("analytics rebuild: done"));
+        assertThat(page.rebuild()).contains(ordersPlaced - 1 + " orders (before: " + ordersPlaced + ")");
+    }
+
     /** Signs in on the page, once; a wrong password first, which the page refuses and which signs nobody in. */
     private static void signIn() {
         if (page.signedIn()) {

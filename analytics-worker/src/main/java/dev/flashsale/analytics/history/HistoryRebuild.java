@@ -123,6 +123,8 @@ class HistoryRebuild {
             replay.start();
             appendMarker(run.id);
             run.awaitMarker(properties.idleTimeout(), clock);
+            // Stopped before the swap: no replayed batch is written after the new generation is live (it would be
+            // harmless, the orders are there already, but the rebuild is over).
             replay.stop();
             SalesService.Swap swap = sales.swap(run.generation);
             run.done(swap, clock.instant());
@@ -133,9 +135,6 @@ class HistoryRebuild {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            if (replay != null) {
-                replay.stop();
-            }
             run.failed(ex, clock.instant());
             log.warn("The rebuild of generation {} failed; the live figures are unchanged: {}", run.generation, ex.toString());
             try {
@@ -144,6 +143,11 @@ class HistoryRebuild {
             catch (RuntimeException closeFailed) {
                 // The database is away: the next start-up closes it (AnalyticsHistoryConfiguration).
                 log.warn("Could not close generation {}: {}", run.generation, closeFailed.toString());
+            }
+        }
+        finally {
+            if (replay != null) {
+                replay.destroy();
             }
         }
     }
