@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.labs.DeliveryLab.Mode;
@@ -17,36 +18,41 @@ import dev.flashsale.labs.DeliveryLab.Mode;
  */
 final class ConsumerProcess implements AutoCloseable {
 
-    private static final int NEVER = 0;
+    /** Where a halting consumer stopped: the order it was at, and how many deliveries the broker had sent it. */
+    record Halt(int orderNo, int delivered) {
+    }
 
     private final Process process;
-    private final int killAfter;
     private final Thread reader;
+    private final CountDownLatch haltedOrEnded = new CountDownLatch(1);
     private final List<String> otherOutput = new ArrayList<>();
-    // Written by the reader thread, read after it has ended (join).
+    // Written by the reader thread; read once it has counted down the latch (halted) or ended (join).
     private int applied;
     private int received;
     private int redelivered;
     private int skipped;
-    private boolean killed;
+    private Halt halt;
+    private volatile boolean killed;
 
-    private ConsumerProcess(Process process, int killAfter) {
+    private ConsumerProcess(Process process) {
         this.process = process;
-        this.killAfter = killAfter;
         this.reader = new Thread(this::read, "delivery consumer output");
         this.reader.start();
     }
 
-    /** A consumer that halts once it has applied {@code killAfter} orders, and is killed when it reports so. */
-    static ConsumerProcess killedAfter(int killAfter, Mode mode, String queue, String database) throws IOException {
-        return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database, String.valueOf(killAfter)))
-                .redirectErrorStream(true).start(), killAfter);
+    /**
+     * A consumer that halts at its {@code haltAt}-th order (after applying it, or between its two commits where the
+     * mode has two), and waits there to be {@link #kill() killed}.
+     */
+    static ConsumerProcess haltingAt(int haltAt, Mode mode, String queue, String database) throws IOException {
+        return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database, String.valueOf(haltAt)))
+                .redirectErrorStream(true).start());
     }
 
     /** A consumer that runs until the queue has been idle for a while. */
     static ConsumerProcess toTheEnd(Mode mode, String queue, String database) throws IOException {
         return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database))
-                .redirectErrorStream(true).start(), NEVER);
+                .redirectErrorStream(true).start());
     }
 
     /** The same JVM and classes as this one, with the consumer as main class. */
@@ -69,15 +75,36 @@ final class ConsumerProcess implements AutoCloseable {
         return command;
     }
 
-    /** Waits until the consumer has been killed or has finished, and fails unless it ended as it was meant to. */
+    /** Waits until the consumer has halted, and says where; fails if it ended or did not get there in time. */
+    Halt awaitHalt(long timeoutSeconds) throws InterruptedException {
+        if (!haltedOrEnded.await(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("The consumer did not get to where it halts in " + timeoutSeconds + " s");
+        }
+        if (halt == null) {
+            reader.join();
+            throw new IllegalStateException("The consumer ended (exit status " + process.waitFor() + ") after applying "
+                    + applied + " orders, before it halted:\n" + String.join("\n", otherOutput));
+        }
+        return halt;
+    }
+
+    /**
+     * SIGKILL: no shutdown hook, no channel close, no last ack; the broker learns it from the closed socket. The
+     * consumer has halted, so the kill finds it where it said it was.
+     */
+    void kill() throws InterruptedException {
+        killed = true;
+        process.destroyForcibly().waitFor();
+        reader.join();
+    }
+
+    /** Waits until a consumer that runs to the end has finished, and fails unless it finished well. */
     void awaitEnd(long timeoutSeconds) throws InterruptedException {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("The consumer did not " + (killAfter == NEVER ? "finish" : "apply "
-                    + killAfter + " orders") + " in " + timeoutSeconds + " s");
+            throw new IllegalStateException("The consumer did not finish in " + timeoutSeconds + " s");
         }
         reader.join();
-        boolean endedAsMeant = killAfter == NEVER ? process.exitValue() == 0 : killed;
-        if (!endedAsMeant) {
+        if (process.exitValue() != 0) {
             throw new IllegalStateException("The consumer ended (exit status " + process.exitValue()
                     + ") after applying " + applied + " orders:\n" + String.join("\n", otherOutput));
         }
@@ -87,24 +114,22 @@ final class ConsumerProcess implements AutoCloseable {
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.startsWith("applied ")) {
-                    applied++;
-                }
-                else if (line.startsWith("skipped ")) {
-                    skipped++;
-                }
-                else {
-                    otherOutput.add(line);
-                    continue;
+                String[] words = line.split(" ");
+                switch (words[0]) {
+                    case "applied" -> applied++;
+                    case "skipped" -> skipped++;
+                    case "halted" -> {
+                        halt = new Halt(Integer.parseInt(words[1]), Integer.parseInt(words[2]));
+                        haltedOrEnded.countDown();
+                        continue;
+                    }
+                    default -> {
+                        otherOutput.add(line);
+                        continue;
+                    }
                 }
                 received++;
                 redelivered += line.endsWith(" redelivered") ? 1 : 0;
-                if (killAfter != NEVER && applied == killAfter) {
-                    // SIGKILL: no shutdown hook, no channel close, no last ack; the broker learns it from the
-                    // closed socket. The consumer has halted after this order, so the kill finds it there.
-                    process.destroyForcibly();
-                    killed = true;
-                }
             }
         }
         catch (IOException ex) {
@@ -112,6 +137,14 @@ final class ConsumerProcess implements AutoCloseable {
                 otherOutput.add(ex.toString());
             }
         }
+        finally {
+            haltedOrEnded.countDown();
+        }
+    }
+
+    /** Orders applied so far (read once the consumer has halted or ended). */
+    int applied() {
+        return applied;
     }
 
     int received() {
