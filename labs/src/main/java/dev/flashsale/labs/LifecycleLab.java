@@ -51,7 +51,7 @@ final class LifecycleLab implements Lab {
                 channel.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN,
                         "order-1".getBytes(StandardCharsets.UTF_8));
                 boolean confirmed = channel.waitForConfirms(Inbox.PATIENCE.toMillis());
-                int ready = awaitReady(channel, QUEUE, 1);
+                int ready = Ready.awaitIn(channel, QUEUE, 1);
                 System.out.printf("   broker confirmed: %s   ready: %d%n", confirmed ? "yes" : "no (nacked)", ready);
                 Verdict.check(confirmed && ready == 1, "stored: the broker confirmed it, and a quorum queue confirms"
                                 + " once a majority of its replicas have it",
@@ -61,7 +61,7 @@ final class LifecycleLab implements Lab {
                 Channel a = clientA.createChannel();
                 a.basicQos(1);
                 Delivery atA = Inbox.holding(a, QUEUE).await(1).received().get(0);
-                ready = ready(channel, QUEUE);
+                ready = Ready.in(channel, QUEUE);
                 GetResponse atB = b.basicGet(QUEUE, false);
                 System.out.printf("   A received it: deliveryTag=%d redelivered=%s   ready: %d   B's basicGet: %s%n",
                         atA.getEnvelope().getDeliveryTag(), atA.getEnvelope().isRedeliver(), ready,
@@ -73,7 +73,7 @@ final class LifecycleLab implements Lab {
 
                 System.out.println("3. A's channel closes without an ack, as if A had crashed");
                 a.close();
-                ready = awaitReady(channel, QUEUE, 1);
+                ready = Ready.awaitIn(channel, QUEUE, 1);
                 atB = awaitGet(b, QUEUE);
                 Object deliveryCount = headersOf(atB.getProps()).get("x-delivery-count");
                 System.out.printf("   ready: %d   B's basicGet: deliveryTag=%d redelivered=%s x-delivery-count=%s%n",
@@ -86,8 +86,8 @@ final class LifecycleLab implements Lab {
 
                 System.out.println("4. B rejects it (basicNack, requeue=false)");
                 b.basicNack(atB.getEnvelope().getDeliveryTag(), false, false);
-                int dead = awaitReady(channel, DLQ, 1);
-                ready = ready(channel, QUEUE);
+                int dead = Ready.awaitIn(channel, DLQ, 1);
+                ready = Ready.in(channel, QUEUE);
                 System.out.printf("   orders ready: %d   dlq ready: %d%n", ready, dead);
                 Verdict.check(ready == 0 && dead == 1,
                         "dead-lettered: the queue sent the rejected message via " + DLX + " to " + DLQ,
@@ -111,8 +111,8 @@ final class LifecycleLab implements Lab {
                 // The moment after it gives a late return the time to show up in the count.
                 c.close();
                 Thread.sleep(200);
-                dead = ready(channel, DLQ);
-                ready = ready(channel, QUEUE);
+                dead = Ready.in(channel, DLQ);
+                ready = Ready.in(channel, QUEUE);
                 System.out.printf("   acked, then C's channel closed: orders ready: %d   dlq ready: %d%n", ready, dead);
                 Verdict.check(ready == 0 && dead == 0,
                         "acknowledged: gone for good, closing the channel brought nothing back",
@@ -139,25 +139,6 @@ final class LifecycleLab implements Lab {
         channel.queueDelete(QUEUE);
         channel.queueDelete(DLQ);
         channel.exchangeDelete(DLX);
-    }
-
-    /** Messages ready to be delivered: what a passive declare reports; unacknowledged ones are not counted. */
-    private static int ready(Channel channel, String queue) throws IOException {
-        return channel.queueDeclarePassive(queue).getMessageCount();
-    }
-
-    /**
-     * The ready count once it reaches {@code expected}, or what it is after {@link Inbox#PATIENCE}: a requeue or a
-     * dead-lettering happens in the broker after the command that caused it has returned.
-     */
-    private static int awaitReady(Channel channel, String queue, int expected) throws Exception {
-        long deadline = System.nanoTime() + Inbox.PATIENCE.toNanos();
-        int ready = ready(channel, queue);
-        while (ready != expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            ready = ready(channel, queue);
-        }
-        return ready;
     }
 
     private static Map<String, Object> headersOf(AMQP.BasicProperties properties) {
