@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
@@ -19,9 +18,11 @@ import com.rabbitmq.client.MessageProperties;
  */
 final class LifecycleLab implements Lab {
 
-    private static final String QUEUE = "lab.lifecycle.orders";
-    private static final String DLX = "lab.lifecycle.dlx";
-    private static final String DLQ = "lab.lifecycle.orders.dlq";
+    private static final DeadLetterTopology TOPOLOGY =
+            new DeadLetterTopology("lab.lifecycle.orders", "lab.lifecycle.dlx");
+    private static final String QUEUE = TOPOLOGY.queue();
+    private static final String DLX = TOPOLOGY.dlx();
+    private static final String DLQ = TOPOLOGY.dlq();
 
     @Override
     public String name() {
@@ -40,8 +41,8 @@ final class LifecycleLab implements Lab {
                 Connection clientB = Broker.connect(name() + " client B")) {
             try {
                 Channel channel = connection.createChannel();
-                deleteTopology(channel);
-                declareTopology(channel);
+                TOPOLOGY.delete(channel);
+                TOPOLOGY.declare(channel, Map.of());
                 System.out.println("The life of one message in the quorum queue " + QUEUE
                         + " (dead letters: " + DLQ + ")");
                 Channel b = clientB.createChannel();
@@ -119,26 +120,9 @@ final class LifecycleLab implements Lab {
                         "still there after the ack: orders ready " + ready + ", dlq ready " + dead);
             }
             finally {
-                deleteTopology(connection.createChannel());
+                TOPOLOGY.delete(connection.createChannel());
             }
         }
-    }
-
-    private static void declareTopology(Channel channel) throws IOException {
-        channel.exchangeDeclare(DLX, BuiltinExchangeType.DIRECT, true);
-        channel.queueDeclare(DLQ, true, false, false, Map.of("x-queue-type", "quorum"));
-        channel.queueBind(DLQ, DLX, DLQ);
-        channel.queueDeclare(QUEUE, true, false, false, Map.of(
-                "x-queue-type", "quorum",
-                "x-dead-letter-exchange", DLX,
-                "x-dead-letter-routing-key", DLQ));
-    }
-
-    /** Also run first: a run that was killed half-way leaves its queues behind, with its message in them. */
-    private static void deleteTopology(Channel channel) throws IOException {
-        channel.queueDelete(QUEUE);
-        channel.queueDelete(DLQ);
-        channel.exchangeDelete(DLX);
     }
 
     private static Map<String, Object> headersOf(AMQP.BasicProperties properties) {
