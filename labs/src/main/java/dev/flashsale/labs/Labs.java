@@ -20,6 +20,7 @@ public final class Labs {
                 new PubSubLab(),
                 new DeliveryLab(),
                 new BackoffLab(),
+                new AttemptsLab(),
                 new OrderingLab(),
                 new OverflowLab(),
                 new StreamLab()
