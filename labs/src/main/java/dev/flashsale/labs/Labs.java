@@ -21,6 +21,7 @@ public final class Labs {
                 new DeliveryLab(),
                 new BackoffLab(),
                 new AttemptsLab(),
+                new DeadLettersLab(),
                 new OrderingLab(),
                 new OverflowLab(),
                 new StreamLab()
