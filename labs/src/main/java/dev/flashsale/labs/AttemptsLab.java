@@ -63,14 +63,15 @@ final class AttemptsLab implements Lab {
         try (Connection connection = Broker.connect(name())) {
             try {
                 System.out.printf("%nmax attempts %d (the workers' setting):%n", WorkerRetryPolicy.MAX_ATTEMPTS);
-                Watched parked = watch(connection, WorkerRetryPolicy.MAX_ATTEMPTS);
+                // Given the lab's whole patience: it ends as soon as all is settled, a few tenths of a second.
+                Watched parked = watch(connection, WorkerRetryPolicy.MAX_ATTEMPTS, Inbox.PATIENCE);
                 Verdict.check(parked.deadLettered == 1 && parked.done == ORDERS - 1,
                         "parked after its last attempt, " + POISON + " is out of the way: the " + (ORDERS - 1)
                                 + " behind it went through",
                         "not parked and passed: " + parked.deadLettered + " dead-lettered, " + parked.done + " done");
 
                 System.out.printf("%nmax attempts 1000:%n");
-                Watched held = watch(connection, 1_000);
+                Watched held = watch(connection, 1_000, WATCH);
                 Verdict.check(held.deadLettered == 0 && held.done == 0 && held.inPrefetch > 0 && held.waiting > 0,
                         POISON + " holds its consumer: the " + held.inPrefetch + " in its prefetch and the "
                                 + held.waiting + " in the queue behind them wait",
@@ -96,14 +97,15 @@ final class AttemptsLab implements Lab {
     private record Watched(int done, int deadLettered, int inPrefetch, int waiting) {
     }
 
-    /** 21 orders into a fresh queue, one retrying consumer, until all is settled or {@link #WATCH} is over. */
-    private static Watched watch(Connection connection, int maxAttempts) throws Exception {
+    /** 21 orders into a fresh queue, one retrying consumer, until all is settled or {@code atMost} is over. */
+    private static Watched watch(Connection connection, int maxAttempts, Duration atMost) throws Exception {
         try (Channel channel = connection.createChannel()) {
-            return watch(connection, channel, maxAttempts);
+            return watch(connection, channel, maxAttempts, atMost);
         }
     }
 
-    private static Watched watch(Connection connection, Channel channel, int maxAttempts) throws Exception {
+    private static Watched watch(Connection connection, Channel channel, int maxAttempts, Duration atMost)
+            throws Exception {
         TOPOLOGY.delete(channel);
         TOPOLOGY.declare(channel, Map.of());
         channel.confirmSelect();
@@ -119,7 +121,7 @@ final class AttemptsLab implements Lab {
                 WorkerRetryPolicy.faster(maxAttempts, SPEED_UP));
         long started = System.nanoTime();
         consuming.basicConsume(QUEUE, false, consumer);
-        long deadline = started + WATCH.toNanos();
+        long deadline = started + atMost.toNanos();
         while (System.nanoTime() < deadline && !(consumer.done.get() == ORDERS - 1 && consumer.parkedAfter != null)) {
             Thread.sleep(10);
         }

@@ -74,7 +74,7 @@ final class DeliveryLab implements Lab {
 
     @Override
     public String summary() {
-        return "at-most-once, at-least-once, effectively-once: a consumer killed (SIGKILL) mid-work";
+        return "a consumer killed (SIGKILL) mid-work: at-most-, at-least-, effectively-once; a dedup row apart";
     }
 
     @Override
