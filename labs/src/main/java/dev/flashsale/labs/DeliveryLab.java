@@ -25,8 +25,9 @@ final class DeliveryLab implements Lab {
 
     private static final int ORDERS = 200;
     // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with three orders applied but
-    // not yet acknowledged. The consumer halts there until it is killed, so that a busy machine cannot let it run on
-    // to its next acknowledgement (and show nothing redelivered) before the signal lands.
+    // not yet acknowledged (in a mode of two commits, two and the first commit of the third). The consumer halts there
+    // until it is killed, so that a busy machine cannot let it run on to its next acknowledgement (and show nothing
+    // redelivered) before the signal lands.
     private static final int KILL_AT = 63;
     private static final long HALT_TIMEOUT_SECONDS = 8;
     private static final long FINISH_TIMEOUT_SECONDS = 10;
