@@ -56,8 +56,8 @@ final class AttemptsLab implements Lab {
                 DLQ, POISON);
         System.out.printf("attempt, as an order whose dependency refuses it for good; order-2 to order-%d are fine. One"
                 + " consumer,%n", ORDERS);
-        System.out.printf("prefetch %d, retries in the listener with Spring's RetryTemplate, at the workers' pace %d times"
-                + " faster%n", PREFETCH, SPEED_UP);
+        System.out.printf("prefetch %d, retries in the listener with Spring's RetryTemplate, at the workers' pace %d"
+                + " times faster%n", PREFETCH, SPEED_UP);
         System.out.printf("(%d ms doubling up to %d ms).%n", WorkerRetryPolicy.DELAY.dividedBy(SPEED_UP).toMillis(),
                 WorkerRetryPolicy.MAX_DELAY.dividedBy(SPEED_UP).toMillis());
         try (Connection connection = Broker.connect(name())) {

@@ -76,8 +76,8 @@ final class DeadLettersLab implements Lab {
                 System.out.println();
                 System.out.println("2. A message that crashes each consumer it is delivered to: each takes it (manual"
                         + " ack) and closes");
-                System.out.printf("   its channel without an ack, as if it had died; the lab gives up after %.0f s or %d"
-                        + " deliveries:%n", CRASHING_FOR.toMillis() / 1000.0, CRASHES_AT_MOST);
+                System.out.printf("   its channel without an ack, as if it had died; the lab gives up after %.0f s or"
+                        + " %d deliveries:%n", CRASHING_FOR.toMillis() / 1000.0, CRASHES_AT_MOST);
                 publish(channel, CLASSIC);
                 Crashes forever = crashConsumers(connection, channel, CLASSIC, null);
                 int stillThere = Ready.awaitIn(channel, CLASSIC, 1);

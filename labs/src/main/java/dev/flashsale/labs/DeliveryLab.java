@@ -124,8 +124,8 @@ final class DeliveryLab implements Lab {
                     halt = first.awaitHalt(HALT_TIMEOUT_SECONDS);
                     if (queueAtKill) {
                         // Asked of the broker while the consumer stands still, just before it is killed.
-                        System.out.printf("  at the kill: the broker had delivered %d to the consumer, which had applied"
-                                + " %d; the queue had %d ready%n", halt.delivered(), first.applied(),
+                        System.out.printf("  at the kill: the broker had delivered %d to the consumer, which had"
+                                + " applied %d; the queue had %d ready%n", halt.delivered(), first.applied(),
                                 channel.messageCount(queue));
                     }
                     first.kill();
@@ -151,8 +151,8 @@ final class DeliveryLab implements Lab {
                     System.out.println("  at the kill the database held the effect and not the dedup row of "
                             + orders(atKill.effectsWithoutRow()));
                 }
-                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n", tally.once(),
-                        tally.twice(), tally.lost().size(), left, mode.dedups()
+                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n",
+                        tally.once(), tally.twice(), tally.lost().size(), left, mode.dedups()
                                 ? "  duplicates skipped: " + second.skipped() : "");
                 Finding finding = finding(mode, tally, second.skipped(), left);
                 System.out.println("=> " + finding.line());

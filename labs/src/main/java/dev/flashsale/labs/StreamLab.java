@@ -37,7 +37,8 @@ final class StreamLab implements Lab {
 
     @Override
     public String summary() {
-        return "a queue forgets what was consumed, a stream keeps it for every reader (misuse: each for the other's job)";
+        return "a queue forgets what was consumed, a stream keeps it for every reader"
+                + " (misuse: each for the other's job)";
     }
 
     @Override
