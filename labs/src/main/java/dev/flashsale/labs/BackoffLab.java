@@ -60,11 +60,11 @@ final class BackoffLab implements Lab {
         System.out.println();
 
         Outcome immediate = simulate(policy(Duration.ZERO, Duration.ZERO));
-        Outcome noJitter = simulate(policy(Duration.ofSeconds(1), Duration.ZERO));
+        Outcome noJitter = simulate(policy(WorkerRetryPolicy.DELAY, Duration.ZERO));
         // The workers' defaults (WorkerProperties.Retry), built as WorkerAutoConfiguration builds them. Spring scales
         // the jitter with the delay (1 s + 0..250 ms, then 2 s ± 500 ms, 4 s ± 1 s, ...) and never goes below the
         // first delay, so the first retries spread over a quarter of a second only, the later ones much wider.
-        Outcome jitter = simulate(policy(Duration.ofSeconds(1), Duration.ofMillis(250)));
+        Outcome jitter = simulate(policy(WorkerRetryPolicy.DELAY, WorkerRetryPolicy.JITTER));
 
         System.out.printf("%-30s %7s %13s %14s %9s %13s %9s%n", "policy", "retries", "peak/100 ms",
                 "over capacity", "succeeded", "dead-lettered", "all ok at");
@@ -119,15 +119,9 @@ final class BackoffLab implements Lab {
         }
     }
 
-    /** The workers' retry policy, as WorkerAutoConfiguration builds it, with the given first delay and jitter. */
+    /** The workers' retry policy, with the given first delay and jitter. */
     private static RetryPolicy policy(Duration delay, Duration jitter) {
-        return RetryPolicy.builder()
-                .maxRetries(MAX_RETRIES)
-                .delay(delay)
-                .multiplier(2)
-                .maxDelay(Duration.ofSeconds(30))
-                .jitter(jitter)
-                .build();
+        return WorkerRetryPolicy.of(MAX_RETRIES + 1, delay, WorkerRetryPolicy.MAX_DELAY, jitter);
     }
 
     /**

@@ -1,22 +1,15 @@
 package dev.flashsale.labs;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.rabbitmq.client.Channel;
@@ -25,24 +18,34 @@ import com.rabbitmq.client.MessageProperties;
 
 /**
  * At-most-once, at-least-once and effectively-once delivery, shown by killing a consumer (SIGKILL) in the middle of
- * its work and counting, in its database, what was applied once, twice or never.
+ * its work and counting, in its database, what was applied once, twice or never; and the two ways to break the
+ * dedup table by writing it in a transaction apart from the effect's.
  */
 final class DeliveryLab implements Lab {
 
     private static final int ORDERS = 200;
     // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with three orders applied but
-    // not yet acknowledged. The consumer halts there until it is killed, so that a busy machine cannot let it run on
-    // to its next acknowledgement (and show nothing redelivered) before the signal lands.
-    private static final int KILL_AFTER = 63;
-    private static final long KILL_TIMEOUT_SECONDS = 8;
+    // not yet acknowledged (in a mode of two commits, two and the first commit of the third). The consumer halts there
+    // until it is killed, so that a busy machine cannot let it run on to its next acknowledgement (and show nothing
+    // redelivered) before the signal lands.
+    private static final int KILL_AT = 63;
+    private static final long HALT_TIMEOUT_SECONDS = 8;
     private static final long FINISH_TIMEOUT_SECONDS = 10;
+    private static final String QUEUE_AT_KILL = "--queue-at-kill";
 
-    /** How the consumer acknowledges, and whether it remembers what it has applied. */
+    /** How the consumer acknowledges, and whether and how it remembers what it has applied. */
     enum Mode {
         AT_MOST_ONCE("at-most-once", "auto-ack, no prefetch limit: the broker pushes every message to the consumer at once"),
         AT_LEAST_ONCE("at-least-once", "manual ack after applying, " + DeliveryConsumer.ACK_EVERY
                 + " at a time (multiple=true), prefetch " + DeliveryConsumer.PREFETCH + ", no dedup"),
-        EFFECTIVELY_ONCE("effectively-once", "as at-least-once, plus a dedup table written in the effect's transaction");
+        EFFECTIVELY_ONCE("effectively-once", "as at-least-once, plus a dedup table written in the effect's transaction"),
+        ROW_FIRST("row-first", "as effectively-once, but the dedup row is committed first, the effect in a second"
+                + " transaction"),
+        EFFECT_FIRST("effect-first", "as effectively-once, but the effect is committed first, the dedup row in a second"
+                + " transaction");
+
+        /** What a run without a mode shows: the three delivery guarantees (section 5 of the guide). */
+        static final List<Mode> GUARANTEES = List.of(AT_MOST_ONCE, AT_LEAST_ONCE, EFFECTIVELY_ONCE);
 
         final String label;
         final String description;
@@ -50,6 +53,14 @@ final class DeliveryLab implements Lab {
         Mode(String label, String description) {
             this.label = label;
             this.description = description;
+        }
+
+        boolean dedups() {
+            return this != AT_MOST_ONCE && this != AT_LEAST_ONCE;
+        }
+
+        boolean twoCommits() {
+            return this == ROW_FIRST || this == EFFECT_FIRST;
         }
 
         static Optional<Mode> named(String label) {
@@ -64,15 +75,17 @@ final class DeliveryLab implements Lab {
 
     @Override
     public String summary() {
-        return "at-most-once, at-least-once, effectively-once: a consumer killed (SIGKILL) mid-work";
+        return "a consumer killed (SIGKILL) mid-work: at-most-, at-least-, effectively-once; a dedup row apart";
     }
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        List<Mode> modes = arguments.isEmpty() ? List.of(Mode.values())
-                : Mode.named(arguments.get(0)).map(List::of).orElse(List.of());
-        if (modes.isEmpty() || arguments.size() > 1) {
-            System.err.println("Usage: scripts/lab.sh delivery [at-most-once|at-least-once|effectively-once]");
+        boolean queueAtKill = arguments.contains(QUEUE_AT_KILL);
+        List<String> labels = arguments.stream().filter(argument -> !argument.equals(QUEUE_AT_KILL)).toList();
+        List<Mode> modes = labels.stream().map(Mode::named).flatMap(Optional::stream).toList();
+        if (modes.size() < labels.size()) {
+            System.err.println("Usage: scripts/lab.sh delivery [" + Arrays.stream(Mode.values())
+                    .map(mode -> mode.label).collect(Collectors.joining("|")) + "]... [" + QUEUE_AT_KILL + "]");
             System.exit(2);
         }
         System.out.println("Each mode: " + ORDERS + " orders into a fresh quorum queue; a consumer in a JVM of its own"
@@ -81,9 +94,9 @@ final class DeliveryLab implements Lab {
         boolean allShown = true; // run all modes, even after one that did not show its behaviour
         Path databases = Files.createTempDirectory("lab-delivery");
         try (Connection connection = Broker.connect(name())) {
-            for (Mode mode : modes) {
+            for (Mode mode : modes.isEmpty() ? Mode.GUARANTEES : modes) {
                 System.out.println();
-                allShown &= show(connection, mode, databases);
+                allShown &= show(connection, mode, new OrderDatabase(databases, mode.label), queueAtKill);
             }
         }
         finally {
@@ -95,36 +108,53 @@ final class DeliveryLab implements Lab {
     }
 
     /** One mode, start to end; whether it showed what it is about. */
-    private static boolean show(Connection connection, Mode mode, Path databases) throws Exception {
+    private static boolean show(Connection connection, Mode mode, OrderDatabase database, boolean queueAtKill)
+            throws Exception {
         String queue = "lab.delivery." + mode.label;
-        // WRITE_DELAY=0: each commit goes to the file at once, so a committed row survives the SIGKILL.
-        String database = "jdbc:h2:file:" + databases.resolve(mode.label) + ";WRITE_DELAY=0";
         System.out.println(mode.label + ": " + mode.description);
         try (Channel channel = connection.createChannel()) {
             try {
                 channel.queueDelete(queue); // a run that crashed may have left it behind, with messages in it
                 channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
-                createTables(database);
+                database.createTables();
                 publish(channel, queue);
 
-                try (ConsumerProcess first = ConsumerProcess.killedAfter(KILL_AFTER, mode, queue, database)) {
-                    first.awaitEnd(KILL_TIMEOUT_SECONDS);
+                ConsumerProcess.Halt halt;
+                try (ConsumerProcess first = ConsumerProcess.haltingAt(KILL_AT, mode, queue, database.url())) {
+                    halt = first.awaitHalt(HALT_TIMEOUT_SECONDS);
+                    if (queueAtKill) {
+                        // Asked of the broker while the consumer stands still, just before it is killed.
+                        System.out.printf("  at the kill: the broker had delivered %d to the consumer, which had"
+                                + " applied %d; the queue had %d ready%n", halt.delivered(), first.applied(),
+                                channel.messageCount(queue));
+                    }
+                    first.kill();
                 }
-                int appliedBeforeKill = tally(database).rows();
-                ConsumerProcess second = ConsumerProcess.toTheEnd(mode, queue, database);
+                OrderDatabase.Tally atKill = database.tally(ORDERS);
+                ConsumerProcess second = ConsumerProcess.toTheEnd(mode, queue, database.url());
                 try (second) {
                     second.awaitEnd(FINISH_TIMEOUT_SECONDS);
                 }
-                Tally tally = tally(database);
+                OrderDatabase.Tally tally = database.tally(ORDERS);
                 long left = channel.messageCount(queue);
-                int lost = ORDERS - tally.distinct();
 
-                System.out.printf("  %d published; consumer killed (SIGKILL) after applying %d; a new consumer received"
-                        + " %d (%d redelivered)%n", ORDERS, appliedBeforeKill, second.received, second.redelivered);
-                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n", tally.once(),
-                        tally.twice(), lost, left, mode == Mode.EFFECTIVELY_ONCE
-                                ? "  duplicates skipped: " + second.skipped : "");
-                Finding finding = finding(mode, lost, tally.twice(), second.skipped, left);
+                System.out.printf("  %d published; consumer killed (SIGKILL) %s; a new consumer received %d (%d"
+                        + " redelivered)%n", ORDERS, mode.twoCommits()
+                                ? "between the two commits of order " + halt.orderNo()
+                                : "after applying " + atKill.rows(),
+                        second.received(), second.redelivered());
+                if (mode == Mode.ROW_FIRST) {
+                    System.out.println("  at the kill the database held the dedup row and not the effect of "
+                            + orders(atKill.rowsWithoutEffect()));
+                }
+                if (mode == Mode.EFFECT_FIRST) {
+                    System.out.println("  at the kill the database held the effect and not the dedup row of "
+                            + orders(atKill.effectsWithoutRow()));
+                }
+                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n",
+                        tally.once(), tally.twice(), tally.lost().size(), left, mode.dedups()
+                                ? "  duplicates skipped: " + second.skipped() : "");
+                Finding finding = finding(mode, tally, second.skipped(), left);
                 System.out.println("=> " + finding.line());
                 return finding.shown();
             }
@@ -135,10 +165,12 @@ final class DeliveryLab implements Lab {
     }
 
     /** The verdict line of one mode, and whether the mode showed what it is about. */
-    private record Finding(boolean shown, String line) {
+    record Finding(boolean shown, String line) {
     }
 
-    private static Finding finding(Mode mode, int lost, int twice, int skipped, long left) {
+    static Finding finding(Mode mode, OrderDatabase.Tally tally, int skipped, long left) {
+        int lost = tally.lost().size();
+        int twice = tally.twice();
         if (left > 0) {
             return new Finding(false, left + " still in the queue: the new consumer stopped before it was empty");
         }
@@ -161,17 +193,25 @@ final class DeliveryLab implements Lab {
                                     + " redelivered duplicates skipped by the dedup table")
                             : new Finding(false, "nothing lost, none applied twice, no duplicate to skip: the kill came"
                                     + " right after an acknowledgement");
+            case ROW_FIRST -> lost > 0 && twice == 0
+                    ? new Finding(true, "lost: redelivered, " + orders(tally.lost()) + " found its dedup row and was"
+                            + " skipped as done; its effect was never applied")
+                    : new Finding(false, "the dedup row first lost nothing this time: " + lost + " lost, " + twice
+                            + " applied twice");
+            case EFFECT_FIRST -> twice > 0 && lost == 0
+                    ? new Finding(true, "applied twice: redelivered, " + orders(tally.appliedTwice()) + " found no"
+                            + " dedup row and was applied again")
+                    : new Finding(false, "the effect first applied nothing twice this time: " + lost + " lost, " + twice
+                            + " applied twice");
         };
     }
 
-    private static void createTables(String database) throws SQLException {
-        try (java.sql.Connection connection = DriverManager.getConnection(database);
-                Statement statement = connection.createStatement()) {
-            // The effect, without a unique key: applied twice shows as two rows.
-            statement.execute("CREATE TABLE applied (order_no INT NOT NULL)");
-            // The dedup table of the effectively-once consumer (the workers' processed_order).
-            statement.execute("CREATE TABLE processed (order_no INT PRIMARY KEY)");
+    private static String orders(List<Integer> orderNumbers) {
+        if (orderNumbers.isEmpty()) {
+            return "no order";
         }
+        return (orderNumbers.size() == 1 ? "order " : "orders ")
+                + orderNumbers.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     private static void publish(Channel channel, String queue) throws Exception {
@@ -184,142 +224,11 @@ final class DeliveryLab implements Lab {
         channel.waitForConfirmsOrDie(5_000);
     }
 
-    /** What the database holds: rows, orders applied at least once, exactly once, and rows beyond one per order. */
-    private record Tally(int rows, int distinct, int once, int twice) {
-    }
-
-    private static Tally tally(String database) throws SQLException {
-        int rows = 0;
-        int distinct = 0;
-        int once = 0;
-        try (java.sql.Connection connection = DriverManager.getConnection(database);
-                Statement statement = connection.createStatement();
-                ResultSet times = statement.executeQuery("SELECT COUNT(*) FROM applied GROUP BY order_no")) {
-            while (times.next()) {
-                int applied = times.getInt(1);
-                rows += applied;
-                distinct++;
-                once += applied == 1 ? 1 : 0;
-            }
-        }
-        return new Tally(rows, distinct, once, rows - distinct);
-    }
-
     private static void deleteRecursively(Path directory) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
-        }
-    }
-
-    /**
-     * A {@link DeliveryConsumer} in a child JVM, and what it reported on its standard output. The parent never opens
-     * the database while a child runs: H2's file database is for one process at a time.
-     */
-    private static final class ConsumerProcess implements AutoCloseable {
-
-        private static final int NEVER = 0;
-
-        private final Process process;
-        private final int killAfter;
-        private final Thread reader;
-        private final List<String> otherOutput = new ArrayList<>();
-        // Written by the reader thread, read after it has ended (join).
-        private int applied;
-        private int received;
-        private int redelivered;
-        private int skipped;
-        private boolean killed;
-
-        private ConsumerProcess(Process process, int killAfter) {
-            this.process = process;
-            this.killAfter = killAfter;
-            this.reader = new Thread(this::read, "delivery consumer output");
-            this.reader.start();
-        }
-
-        /** A consumer that halts once it has applied {@code killAfter} orders, and is killed when it reports so. */
-        static ConsumerProcess killedAfter(int killAfter, Mode mode, String queue, String database) throws IOException {
-            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database, String.valueOf(killAfter)))
-                    .redirectErrorStream(true).start(), killAfter);
-        }
-
-        /** A consumer that runs until the queue has been idle for a while. */
-        static ConsumerProcess toTheEnd(Mode mode, String queue, String database) throws IOException {
-            return new ConsumerProcess(new ProcessBuilder(javaCommand(mode.label, queue, database))
-                    .redirectErrorStream(true).start(), NEVER);
-        }
-
-        /** The same JVM and classes as this one, with the consumer as main class. */
-        private static List<String> javaCommand(String... arguments) {
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // a short-lived helper on a busy machine: start fast, one GC thread
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path")));
-            if (DeliveryLab.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
-                command.add(DeliveryConsumer.class.getName()); // run from classes (an IDE): the same class path
-            }
-            else {
-                // Run from the executable jar, whose classes and libraries are jars within the jar: only Spring Boot's
-                // launcher can load them, and its PropertiesLauncher takes another main class than the manifest's.
-                command.add("-Dloader.main=" + DeliveryConsumer.class.getName());
-                command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
-            }
-            command.addAll(List.of(arguments));
-            return command;
-        }
-
-        /** Waits until the consumer has been killed or has finished, and fails unless it ended as it was meant to. */
-        void awaitEnd(long timeoutSeconds) throws InterruptedException {
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("The consumer did not " + (killAfter == NEVER ? "finish" : "apply "
-                        + killAfter + " orders") + " in " + timeoutSeconds + " s");
-            }
-            reader.join();
-            boolean endedAsMeant = killAfter == NEVER ? process.exitValue() == 0 : killed;
-            if (!endedAsMeant) {
-                throw new IllegalStateException("The consumer ended (exit status " + process.exitValue()
-                        + ") after applying " + applied + " orders:\n" + String.join("\n", otherOutput));
-            }
-        }
-
-        private void read() {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (line.startsWith("applied ")) {
-                        applied++;
-                    }
-                    else if (line.startsWith("skipped ")) {
-                        skipped++;
-                    }
-                    else {
-                        otherOutput.add(line);
-                        continue;
-                    }
-                    received++;
-                    redelivered += line.endsWith(" redelivered") ? 1 : 0;
-                    if (killAfter != NEVER && applied == killAfter) {
-                        // SIGKILL: no shutdown hook, no channel close, no last ack; the broker learns it from the
-                        // closed socket. The consumer has halted after this order, so the kill finds it there.
-                        process.destroyForcibly();
-                        killed = true;
-                    }
-                }
-            }
-            catch (IOException ex) {
-                if (!killed) { // when killed, the stream is closed under the reader's feet
-                    otherOutput.add(ex.toString());
-                }
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            // Never leave a consumer behind, whatever went wrong.
-            process.destroyForcibly().waitFor();
         }
     }
 }

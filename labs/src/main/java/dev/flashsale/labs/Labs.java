@@ -20,6 +20,8 @@ public final class Labs {
                 new PubSubLab(),
                 new DeliveryLab(),
                 new BackoffLab(),
+                new AttemptsLab(),
+                new DeadLettersLab(),
                 new OrderingLab(),
                 new OverflowLab(),
                 new StreamLab(),

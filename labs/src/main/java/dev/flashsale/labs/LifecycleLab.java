@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
@@ -19,9 +18,11 @@ import com.rabbitmq.client.MessageProperties;
  */
 final class LifecycleLab implements Lab {
 
-    private static final String QUEUE = "lab.lifecycle.orders";
-    private static final String DLX = "lab.lifecycle.dlx";
-    private static final String DLQ = "lab.lifecycle.orders.dlq";
+    private static final DeadLetterTopology TOPOLOGY =
+            new DeadLetterTopology("lab.lifecycle.orders", "lab.lifecycle.dlx");
+    private static final String QUEUE = TOPOLOGY.queue();
+    private static final String DLX = TOPOLOGY.dlx();
+    private static final String DLQ = TOPOLOGY.dlq();
 
     @Override
     public String name() {
@@ -40,8 +41,8 @@ final class LifecycleLab implements Lab {
                 Connection clientB = Broker.connect(name() + " client B")) {
             try {
                 Channel channel = connection.createChannel();
-                deleteTopology(channel);
-                declareTopology(channel);
+                TOPOLOGY.delete(channel);
+                TOPOLOGY.declare(channel, Map.of());
                 System.out.println("The life of one message in the quorum queue " + QUEUE
                         + " (dead letters: " + DLQ + ")");
                 Channel b = clientB.createChannel();
@@ -51,7 +52,7 @@ final class LifecycleLab implements Lab {
                 channel.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN,
                         "order-1".getBytes(StandardCharsets.UTF_8));
                 boolean confirmed = channel.waitForConfirms(Inbox.PATIENCE.toMillis());
-                int ready = awaitReady(channel, QUEUE, 1);
+                int ready = Ready.awaitIn(channel, QUEUE, 1);
                 System.out.printf("   broker confirmed: %s   ready: %d%n", confirmed ? "yes" : "no (nacked)", ready);
                 Verdict.check(confirmed && ready == 1, "stored: the broker confirmed it, and a quorum queue confirms"
                                 + " once a majority of its replicas have it",
@@ -61,7 +62,7 @@ final class LifecycleLab implements Lab {
                 Channel a = clientA.createChannel();
                 a.basicQos(1);
                 Delivery atA = Inbox.holding(a, QUEUE).await(1).received().get(0);
-                ready = ready(channel, QUEUE);
+                ready = Ready.in(channel, QUEUE);
                 GetResponse atB = b.basicGet(QUEUE, false);
                 System.out.printf("   A received it: deliveryTag=%d redelivered=%s   ready: %d   B's basicGet: %s%n",
                         atA.getEnvelope().getDeliveryTag(), atA.getEnvelope().isRedeliver(), ready,
@@ -73,7 +74,7 @@ final class LifecycleLab implements Lab {
 
                 System.out.println("3. A's channel closes without an ack, as if A had crashed");
                 a.close();
-                ready = awaitReady(channel, QUEUE, 1);
+                ready = Ready.awaitIn(channel, QUEUE, 1);
                 atB = awaitGet(b, QUEUE);
                 Object deliveryCount = headersOf(atB.getProps()).get("x-delivery-count");
                 System.out.printf("   ready: %d   B's basicGet: deliveryTag=%d redelivered=%s x-delivery-count=%s%n",
@@ -86,8 +87,8 @@ final class LifecycleLab implements Lab {
 
                 System.out.println("4. B rejects it (basicNack, requeue=false)");
                 b.basicNack(atB.getEnvelope().getDeliveryTag(), false, false);
-                int dead = awaitReady(channel, DLQ, 1);
-                ready = ready(channel, QUEUE);
+                int dead = Ready.awaitIn(channel, DLQ, 1);
+                ready = Ready.in(channel, QUEUE);
                 System.out.printf("   orders ready: %d   dlq ready: %d%n", ready, dead);
                 Verdict.check(ready == 0 && dead == 1,
                         "dead-lettered: the queue sent the rejected message via " + DLX + " to " + DLQ,
@@ -111,53 +112,17 @@ final class LifecycleLab implements Lab {
                 // The moment after it gives a late return the time to show up in the count.
                 c.close();
                 Thread.sleep(200);
-                dead = ready(channel, DLQ);
-                ready = ready(channel, QUEUE);
+                dead = Ready.in(channel, DLQ);
+                ready = Ready.in(channel, QUEUE);
                 System.out.printf("   acked, then C's channel closed: orders ready: %d   dlq ready: %d%n", ready, dead);
                 Verdict.check(ready == 0 && dead == 0,
                         "acknowledged: gone for good, closing the channel brought nothing back",
                         "still there after the ack: orders ready " + ready + ", dlq ready " + dead);
             }
             finally {
-                deleteTopology(connection.createChannel());
+                TOPOLOGY.delete(connection.createChannel());
             }
         }
-    }
-
-    private static void declareTopology(Channel channel) throws IOException {
-        channel.exchangeDeclare(DLX, BuiltinExchangeType.DIRECT, true);
-        channel.queueDeclare(DLQ, true, false, false, Map.of("x-queue-type", "quorum"));
-        channel.queueBind(DLQ, DLX, DLQ);
-        channel.queueDeclare(QUEUE, true, false, false, Map.of(
-                "x-queue-type", "quorum",
-                "x-dead-letter-exchange", DLX,
-                "x-dead-letter-routing-key", DLQ));
-    }
-
-    /** Also run first: a run that was killed half-way leaves its queues behind, with its message in them. */
-    private static void deleteTopology(Channel channel) throws IOException {
-        channel.queueDelete(QUEUE);
-        channel.queueDelete(DLQ);
-        channel.exchangeDelete(DLX);
-    }
-
-    /** Messages ready to be delivered: what a passive declare reports; unacknowledged ones are not counted. */
-    private static int ready(Channel channel, String queue) throws IOException {
-        return channel.queueDeclarePassive(queue).getMessageCount();
-    }
-
-    /**
-     * The ready count once it reaches {@code expected}, or what it is after {@link Inbox#PATIENCE}: a requeue or a
-     * dead-lettering happens in the broker after the command that caused it has returned.
-     */
-    private static int awaitReady(Channel channel, String queue, int expected) throws Exception {
-        long deadline = System.nanoTime() + Inbox.PATIENCE.toNanos();
-        int ready = ready(channel, queue);
-        while (ready != expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            ready = ready(channel, queue);
-        }
-        return ready;
     }
 
     private static Map<String, Object> headersOf(AMQP.BasicProperties properties) {

@@ -16,18 +16,19 @@ import com.rabbitmq.client.MessageProperties;
 /**
  * A queue against a stream: a queue's consumers share its messages and each one is removed once acked; a stream is a
  * log that every reader reads from a position of its own, as often as it likes, until retention removes old entries.
+ * With {@code misuse}, each is used for the other's job instead ({@link StreamMisuse}).
  */
 final class StreamLab implements Lab {
 
-    private static final String STREAM = "lab.stream.orders";
-    private static final String QUEUE = "lab.stream.queue";
-    private static final int ORDERS = 10;
+    static final String STREAM = "lab.stream.orders";
+    static final String QUEUE = "lab.stream.queue";
+    static final int ORDERS = 10;
 
     /** A pretend job: with prefetch 1 a consumer is busy this long, and the broker gives the next order to another. */
     private static final Duration WORK = Duration.ofMillis(20);
 
     /** Long enough for a message a reader should not get to show up before the lab counts. */
-    private static final Duration SETTLE = Duration.ofMillis(200);
+    static final Duration SETTLE = Duration.ofMillis(200);
 
     @Override
     public String name() {
@@ -36,23 +37,27 @@ final class StreamLab implements Lab {
 
     @Override
     public String summary() {
-        return "a queue forgets what was consumed; a stream keeps it for every reader, from any offset";
+        return "a queue forgets what was consumed, a stream keeps it for every reader"
+                + " (misuse: each for the other's job)";
     }
 
     @Override
     public void run(List<String> arguments) throws Exception {
+        boolean misuse = arguments.equals(List.of("misuse"));
+        if (!arguments.isEmpty() && !misuse) {
+            System.err.println("Usage: scripts/lab.sh stream [misuse]");
+            System.exit(2);
+        }
         try (Connection connection = Broker.connect(name())) {
             try {
                 Channel channel = connection.createChannel();
                 deleteQueues(channel);
-                channel.queueDeclare(QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
-                // Retention is checked when a segment file is full, so a small segment makes a small retention real.
-                channel.queueDeclare(STREAM, true, false, false, Map.of(
-                        "x-queue-type", "stream",
-                        "x-max-age", "10m",
-                        "x-max-length-bytes", 1_000_000L,
-                        "x-stream-max-segment-size-bytes", 100_000));
+                declareQueues(channel);
                 channel.confirmSelect();
+                if (misuse) {
+                    StreamMisuse.show(connection, channel);
+                    return;
+                }
                 System.out.println("The same " + ORDERS + " orders, published with confirms to a queue and a stream:");
                 System.out.println("   " + QUEUE + " (quorum queue) and " + STREAM
                         + " (stream, kept for 10 minutes or 1 MB)");
@@ -109,7 +114,17 @@ final class StreamLab implements Lab {
         }
     }
 
-    private static void publish(Channel channel, String queue, int order) throws IOException {
+    private static void declareQueues(Channel channel) throws IOException {
+        channel.queueDeclare(QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+        // Retention is checked when a segment file is full, so a small segment makes a small retention real.
+        channel.queueDeclare(STREAM, true, false, false, Map.of(
+                "x-queue-type", "stream",
+                "x-max-age", "10m",
+                "x-max-length-bytes", 1_000_000L,
+                "x-stream-max-segment-size-bytes", 100_000));
+    }
+
+    static void publish(Channel channel, String queue, int order) throws IOException {
         channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
                 ("order-" + order).getBytes(StandardCharsets.UTF_8));
     }
@@ -130,11 +145,11 @@ final class StreamLab implements Lab {
      * A stream reader over AMQP 0-9-1: it must set a prefetch and ack manually (the acks only grant credit, they
      * remove nothing), and says where to start with the x-stream-offset consumer argument.
      */
-    private static Inbox reader(Connection connection, Object offset) throws IOException {
+    static Inbox reader(Connection connection, Object offset) throws IOException {
         return consumer(connection, STREAM, ORDERS, Duration.ZERO, Map.of("x-stream-offset", offset));
     }
 
-    private static Inbox consumer(Connection connection, String queue, int prefetch, Duration work,
+    static Inbox consumer(Connection connection, String queue, int prefetch, Duration work,
             Map<String, Object> arguments) throws IOException {
         Channel channel = connection.createChannel();
         channel.basicQos(prefetch);
