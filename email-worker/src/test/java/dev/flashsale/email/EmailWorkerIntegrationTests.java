@@ -173,6 +173,28 @@ class EmailWorkerIntegrationTests {
         assertThat(admin.getQueueInfo(Topology.EMAIL_EXPRESS_QUEUE).getMessageCount()).isZero();
     }
 
+    /** The express queue is a shortcut, not the record: with its consumers gone, the express order is mailed in its turn. */
+    @Test
+    void anExpressOrderWhoseExpressQueueIsNotConsumedIsMailedFromTheWorkQueueOnce() {
+        OrderPlaced base = orderPlaced("express-alone@example.com");
+        OrderPlaced express = new OrderPlaced(base.eventId(), base.orderId(), base.customer(), base.lines(), base.total(),
+                base.currency(), base.occurredAt(), OrderPlaced.Priority.EXPRESS);
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
+        MessageListenerContainer expressQueue = listeners.getListenerContainer("order-placed-express");
+        expressQueue.stop();
+        try {
+            rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, Topology.routingKey(OrderPlaced.Priority.EXPRESS), express);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> mailsFor(express).size() == 1);
+            assertThat(admin.getQueueInfo(Topology.EMAIL_EXPRESS_QUEUE).getMessageCount()).isEqualTo(1);
+        }
+        finally {
+            expressQueue.start();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> stats.snapshot().duplicatesSkipped() == skippedBefore + 1);
+        assertThat(mailsFor(express)).hasSize(1);
+    }
+
     private long unansweredSends() {
         return stats.snapshot().workerCounts().get("unansweredSends");
     }
