@@ -442,9 +442,7 @@ function renderHistory(stream, rebuild) {
 
 async function rebuildAnalytics() {
     const answer = await call('POST', '/api/admin/workers/analytics-worker/history/rebuild');
-    if (!answer.ok) {
-        $('#history [data-field=rebuild]').textContent = `analytics rebuild: ${describe(answer)}`;
-    }
+    $('#rebuild-message').textContent = answer.ok ? '' : describe(answer);
     refresh();
 }
 

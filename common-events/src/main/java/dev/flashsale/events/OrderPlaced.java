@@ -54,6 +54,11 @@ public record OrderPlaced(
         this(eventId, orderId, customer, lines, total, currency, occurredAt, Priority.NORMAL);
     }
 
+    /** The same event with another priority. */
+    public OrderPlaced withPriority(Priority newPriority) {
+        return new OrderPlaced(eventId, orderId, customer, lines, total, currency, occurredAt, newPriority);
+    }
+
     /**
      * How soon the customer expects the order's mail. An express order's event is routed to the email worker twice:
      * through its normal queue, and through a queue of its own that has no backlog ({@link Topology#EMAIL_EXPRESS_QUEUE}).

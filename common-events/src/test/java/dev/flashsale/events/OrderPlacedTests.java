@@ -62,8 +62,7 @@ class OrderPlacedTests {
     @Test
     void anExpressOrderCarriesItsPriorityAndANormalOneIsWrittenAsBefore() {
         OrderPlaced normal = orderPlaced();
-        OrderPlaced express = new OrderPlaced(normal.eventId(), normal.orderId(), normal.customer(), normal.lines(),
-                normal.total(), normal.currency(), normal.occurredAt(), OrderPlaced.Priority.EXPRESS);
+        OrderPlaced express = normal.withPriority(OrderPlaced.Priority.EXPRESS);
 
         JsonNode node = json.readTree(json.writeValueAsString(express));
 

@@ -150,9 +150,7 @@ class EmailWorkerIntegrationTests {
     @Test
     void anExpressOrderIsMailedAheadOfTheWorkQueuesBacklogAndOnlyOnce() {
         List<OrderPlaced> backlog = IntStream.range(0, 50).mapToObj(i -> orderPlaced("backlog-" + i + "@example.com")).toList();
-        OrderPlaced base = orderPlaced("express@example.com");
-        OrderPlaced express = new OrderPlaced(base.eventId(), base.orderId(), base.customer(), base.lines(), base.total(),
-                base.currency(), base.occurredAt(), OrderPlaced.Priority.EXPRESS);
+        OrderPlaced express = orderPlaced("express@example.com").withPriority(OrderPlaced.Priority.EXPRESS);
         long skippedBefore = stats.snapshot().duplicatesSkipped();
         MessageListenerContainer workQueue = listeners.getListenerContainer("order-placed");
         workQueue.stop();
@@ -176,9 +174,7 @@ class EmailWorkerIntegrationTests {
     /** The express queue is a shortcut, not the record: with its consumers gone, the express order is mailed in its turn. */
     @Test
     void anExpressOrderWhoseExpressQueueIsNotConsumedIsMailedFromTheWorkQueueOnce() {
-        OrderPlaced base = orderPlaced("express-alone@example.com");
-        OrderPlaced express = new OrderPlaced(base.eventId(), base.orderId(), base.customer(), base.lines(), base.total(),
-                base.currency(), base.occurredAt(), OrderPlaced.Priority.EXPRESS);
+        OrderPlaced express = orderPlaced("express-alone@example.com").withPriority(OrderPlaced.Priority.EXPRESS);
         long skippedBefore = stats.snapshot().duplicatesSkipped();
         MessageListenerContainer expressQueue = listeners.getListenerContainer("order-placed-express");
         expressQueue.stop();

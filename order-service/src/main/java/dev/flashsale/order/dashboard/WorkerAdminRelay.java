@@ -21,9 +21,10 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * The workers' admin APIs, reached through the order-service so that the page talks to one origin:
- * {@code /api/admin/workers/{worker}/faults}, {@code .../consumption}, {@code .../consumption/max-rate} and
- * {@code .../dead-letters/**} are sent on, as they came, to the worker's own {@code /api/admin/faults},
- * {@code /api/admin/consumption}, {@code /api/admin/consumption/max-rate} and {@code /api/admin/dead-letters/**}, and the worker's answer comes back unchanged.
+ * {@code /api/admin/workers/{worker}/faults}, {@code .../consumption}, {@code .../consumption/max-rate},
+ * {@code .../dead-letters/**} and {@code .../history/rebuild} are sent on, as they came, to the worker's own
+ * {@code /api/admin/faults}, {@code /api/admin/consumption}, {@code /api/admin/consumption/max-rate},
+ * {@code /api/admin/dead-letters/**} and {@code /api/admin/history/rebuild}, and the worker's answer comes back unchanged.
  *
  * <p>The caller's {@code Authorization} header goes along: the order-service has already checked it (the path is under
  * {@code /api/admin}, see admin-security), and the worker checks it again, so the order-service holds no credentials of
@@ -36,7 +37,7 @@ class WorkerAdminRelay {
     private static final Logger log = LoggerFactory.getLogger(WorkerAdminRelay.class);
 
     /** What may be relayed: the workers' admin operations, and no other path (no "..", no encoded characters). */
-    private static final Pattern RELAYED = Pattern.compile("/(faults|consumption(/max-rate)?|dead-letters(/[A-Za-z0-9-]+)*)");
+    private static final Pattern RELAYED = Pattern.compile("/(faults|consumption(/max-rate)?|dead-letters(/[A-Za-z0-9-]+)*|history/rebuild)");
 
     private final WorkerApis workers;
 
@@ -54,7 +55,8 @@ class WorkerAdminRelay {
         if (api == null || !RELAYED.matcher(path).matches()) {
             return problem(HttpStatus.NOT_FOUND, "No such worker admin operation",
                     "The workers are " + workers.all().stream().map(WorkerApi::name).toList()
-                            + "; their admin operations are faults, consumption, consumption/max-rate and dead-letters.");
+                            + "; their admin operations are faults, consumption, consumption/max-rate, dead-letters and"
+                            + " (the analytics worker's) history/rebuild.");
         }
         ResponseEntity<byte[]> answer;
         try {
