@@ -16,5 +16,7 @@ JAR="$ROOT/labs/target/labs-0.1.0-SNAPSHOT.jar"
 if [[ ! -f "$JAR" || -n "$(find "$ROOT/labs/src" "$ROOT/labs/pom.xml" "$ROOT/common-events/src" -newer "$JAR" -print -quit)" ]]; then
     echo "Building the labs ..." >&2
     (cd "$ROOT" && ./mvnw -q -DskipTests package -pl labs -am)
+    # Maven leaves the jar as it was when only a dependency's sources changed: without this, every run would build again.
+    touch "$JAR"
 fi
 exec java -jar "$JAR" "$@"
