@@ -131,7 +131,7 @@ class HistoryRebuild {
             log.info("Rebuilt the figures from {}: generation {} is live ({} orders; the one it replaced had {})",
                     Topology.HISTORY_STREAM, swap.live(), swap.ordersAfter(), swap.ordersBefore());
         }
-        catch (Exception | AssertionError ex) {
+        catch (Exception ex) {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -141,7 +141,7 @@ class HistoryRebuild {
                 sales.close(run.generation);
             }
             catch (RuntimeException closeFailed) {
-                // The database is away: the next start-up closes it (AnalyticsHistoryConfiguration).
+                // The database is away: the next start-up closes it (HistoryConfiguration).
                 log.warn("Could not close generation {}: {}", run.generation, closeFailed.toString());
             }
         }
