@@ -57,7 +57,8 @@ class DashboardSystemTests {
         smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         system = FlashSaleSystem.builder(EndToEndSystemTests.repository())
-                .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.virtualHost())
+                // A virtual host of its own: the rebuild test counts the orders of this system's history stream only.
+                .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.newVirtualHost("dashboard"))
                 .smtp("127.0.0.1", smtp.getSmtp().getPort())
                 .property("spring.security.user.name", ADMIN)
                 .property("spring.security.user.password", ADMIN_PASSWORD)
