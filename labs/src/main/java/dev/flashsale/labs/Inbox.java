@@ -26,6 +26,9 @@ final class Inbox extends DefaultConsumer {
     private final Duration work;
     private final List<Delivery> received = new CopyOnWriteArrayList<>();
 
+    /** Guarded by this: set by {@link #stop()}, after which a delivery is neither kept nor acked. */
+    private boolean stopped;
+
     private Inbox(Channel channel, String queue, boolean acks, Duration work) {
         super(channel);
         this.queue = queue;
@@ -53,8 +56,11 @@ final class Inbox extends DefaultConsumer {
     }
 
     @Override
-    public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+    public synchronized void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
             throws IOException {
+        if (stopped) {
+            return;
+        }
         if (!work.isZero()) {
             sleep(work);
         }
@@ -116,6 +122,14 @@ final class Inbox extends DefaultConsumer {
 
     List<String> bodies() {
         return received.stream().map(delivery -> new String(delivery.getBody())).toList();
+    }
+
+    /**
+     * Takes no more deliveries, and returns once the one being handled (if any) is done: its channel can then be
+     * closed without an ack racing the close. What the broker still sends goes back to the queue with the channel.
+     */
+    synchronized void stop() {
+        stopped = true;
     }
 
     /** Stops the deliveries; the channel stays open, so what was received and not acked stays with this consumer. */

@@ -88,6 +88,7 @@ final class PriorityLab implements Lab {
             }
             Thread.sleep(5);
         }
+        consumer.stop();
         consuming.close();
         int behind = position - handledBefore;
         System.out.printf("   prefetch %-3d normal messages handled before the express one: %d (of %d waiting)%n",
