@@ -137,11 +137,6 @@ public class SalesService {
         return Optional.ofNullable(abandoned);
     }
 
-    /** Orders in the live generation. */
-    public long orders() {
-        return snapshot.execute(status -> sales.orders(generations.current().live()));
-    }
-
     SalesSummary summary(Instant from, Instant to) {
         return snapshot.execute(status -> {
             int live = generations.current().live();

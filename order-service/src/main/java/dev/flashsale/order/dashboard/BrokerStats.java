@@ -4,8 +4,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.flashsale.events.Topology;
 import org.springframework.web.client.RestClient;
@@ -24,10 +24,6 @@ class BrokerStats {
     private static final String QUEUE_COLUMNS = String.join(",", "name", "messages", "messages_ready", "messages_unacknowledged",
             "consumers", "message_stats.publish_details.rate", "message_stats.deliver_get_details.rate",
             "message_stats.ack_details.rate", "message_stats.publish");
-
-    /** The queues shown, in this order: the work queues, and the email worker's express queue. */
-    private static final List<String> SHOWN = Stream.concat(Topology.WORK_QUEUES.stream(),
-            Stream.of(Topology.EMAIL_EXPRESS_QUEUE)).toList();
 
     private final RestClient http;
     private final URI queues;
@@ -50,17 +46,13 @@ class BrokerStats {
                 byName.put(queue.path("name").asString(), queue);
             }
             List<Snapshot.Queue> workQueues = new ArrayList<>();
-            for (String name : SHOWN) {
-                JsonNode queue = byName.get(name);
-                // The express queue dead-letters into the email queue's DLQ.
-                String deadLetterQueue = Topology.deadLetterQueue(name.equals(Topology.EMAIL_EXPRESS_QUEUE) ? Topology.EMAIL_QUEUE : name);
-                JsonNode deadLetters = byName.get(deadLetterQueue);
-                if (queue != null) {
-                    workQueues.add(new Snapshot.Queue(name, queue.path("messages_ready").asLong(),
-                            queue.path("messages_unacknowledged").asLong(), queue.path("consumers").asInt(),
-                            rate(queue, "publish_details"), rate(queue, "deliver_get_details"), rate(queue, "ack_details"),
-                            deadLetterQueue, deadLetters == null ? 0 : deadLetters.path("messages").asLong()));
-                }
+            // The work queues, then their express queues (only the email worker has one), which share their DLQ.
+            for (String name : Topology.WORK_QUEUES) {
+                row(byName, name, Topology.deadLetterQueue(name)).ifPresent(workQueues::add);
+            }
+            for (String name : Topology.WORK_QUEUES) {
+                Topology.expressQueue(name).flatMap(express -> row(byName, express, Topology.deadLetterQueue(name)))
+                        .ifPresent(workQueues::add);
             }
             JsonNode stream = byName.get(Topology.HISTORY_STREAM);
             Snapshot.Stream history = stream == null ? null : new Snapshot.Stream(Topology.HISTORY_STREAM,
@@ -72,6 +64,19 @@ class BrokerStats {
             return Snapshot.Broker.unreachable("RabbitMQ's management API at " + queues.resolve("/") + " did not answer: "
                     + ex.getMostSpecificCause().getMessage());
         }
+    }
+
+    /** A queue's row, with the depth of the DLQ it dead-letters into; empty if the broker does not have the queue. */
+    private static Optional<Snapshot.Queue> row(Map<String, JsonNode> byName, String name, String deadLetterQueue) {
+        JsonNode queue = byName.get(name);
+        if (queue == null) {
+            return Optional.empty();
+        }
+        JsonNode deadLetters = byName.get(deadLetterQueue);
+        return Optional.of(new Snapshot.Queue(name, queue.path("messages_ready").asLong(),
+                queue.path("messages_unacknowledged").asLong(), queue.path("consumers").asInt(),
+                rate(queue, "publish_details"), rate(queue, "deliver_get_details"), rate(queue, "ack_details"),
+                deadLetterQueue, deadLetters == null ? 0 : deadLetters.path("messages").asLong()));
     }
 
     /** A rate from {@code message_stats}, which the broker leaves out until something has moved. */
