@@ -50,7 +50,13 @@ ensure_rabbitmq() {
             return 2
         fi
     fi
-    log_services "RabbitMQ answers on 5672 (AMQP) and 15672 (management)"
+    # Its Prometheus endpoint (15692): the alerts and the Grafana dashboard read each queue's depth and consumers there.
+    if ! port_answers 127.0.0.1 15692 && command -v rabbitmq-plugins >/dev/null; then
+        log_services "enabling the RabbitMQ Prometheus plugin (rabbitmq-plugins enable rabbitmq_prometheus)"
+        rabbitmq-plugins enable rabbitmq_prometheus >/dev/null
+        wait_until 60 "RabbitMQ's Prometheus endpoint on 127.0.0.1:15692" port_answers 127.0.0.1 15692 || true
+    fi
+    log_services "RabbitMQ answers on 5672 (AMQP), 15672 (management) and 15692 (Prometheus)"
 }
 
 # PostgreSQL on 127.0.0.1:5432 (the tests' postgres runs): started when it is installed here and down.
@@ -98,4 +104,14 @@ ensure_jq() {
 ensure_hey() {
     command -v hey >/dev/null && return 0
     apt_install hey || log_services "  without it the benchmark drives the flash sale with Gatling alone"
+}
+
+# Prometheus and promtool: CI unit-tests the alert rules with promtool, and a system test runs a real Prometheus.
+ensure_prometheus() {
+    command -v prometheus >/dev/null && command -v promtool >/dev/null && return 0
+    apt_install prometheus || log_services "  without it the alert rules' tests fail and say so"
+    # Debian's package starts a Prometheus of its own on 9090; the tests start theirs, on a free port.
+    if command -v systemctl >/dev/null; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+    pkill -x prometheus 2>/dev/null || true
+    return 0
 }
