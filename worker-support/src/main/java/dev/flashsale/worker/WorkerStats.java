@@ -26,8 +26,9 @@ import org.springframework.dao.DataAccessException;
  * and summed up for {@code GET /api/stats}. They count since the process started; the number of dead letters
  * parked is read from the {@code dead_letter} table each time.
  *
- * <p>Every meter is registered here, when the worker starts, so that each is on the first scrape, at 0, before the
+ * <p>The meters are registered here, when the worker starts, so that each is on the first scrape, at 0, before the
  * first order: a rate or an alert over a series that appears only with the first order reads "no data" until then.
+ * Only the outcomes come with their first order, since their names are the worker's to choose as they come.
  */
 public final class WorkerStats {
 

@@ -59,7 +59,7 @@ class CheckoutLatency extends OncePerRequestFilter {
                 // Percentiles over a window that moves, so that the dashboard shows now, not the average of the day.
                 // (The buckets for Prometheus do not expire: they are counters.)
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
-                // About 70 buckets from 1 ms (a commit shared with others) to 30 s (a request that should have timed out).
+                // 69 buckets, from 1 ms (a commit shared with others) to 30 s (a request that should have timed out).
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))

@@ -39,7 +39,7 @@ class OutboxGauges {
 
     OutboxGauges(DataSource dataSource, MeterRegistry meters) {
         JdbcTemplate template = new JdbcTemplate(dataSource);
-        // In seconds: a scrape waits for these queries, and Prometheus gives up on a scrape after a few seconds.
+        // In seconds: a scrape waits for these queries, and Prometheus gives up on a scrape after its timeout (10 s at most).
         template.setQueryTimeout(1);
         this.jdbc = JdbcClient.create(template);
         Gauge.builder(BACKLOG, () -> orNaN(this::backlog))
