@@ -141,7 +141,8 @@ public class WorkerAutoConfiguration {
 
     @Bean
     WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption, RateCap rateCap) {
-        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, rateCap::perSecond);
+        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, consumption::consumers,
+                rateCap::perSecond);
     }
 
     @Bean
