@@ -113,6 +113,20 @@ class AnalyticsWorkerIntegrationTests {
         await().until(() -> orders.stream().allMatch(order -> saleLines(order.orderId()) == 1));
     }
 
+    /** What Prometheus and docker compose's health check read, without credentials, before and after any order. */
+    @Test
+    void theScrapeHasEveryWorkerMetricAndReadinessAnswersWithoutCredentials() {
+        String scrape = http().get().uri("/actuator/prometheus").retrieve().body(String.class);
+
+        String queue = "{queue=\"" + Topology.ANALYTICS_QUEUE + "\"";
+        assertThat(scrape).contains("flashsale_worker_processed_total" + queue, "flashsale_worker_duplicates_skipped_total" + queue,
+                "flashsale_worker_retries_total" + queue, "flashsale_worker_dead_lettered_total" + queue,
+                "flashsale_worker_dead_letters_parked" + queue, "flashsale_worker_consuming" + queue,
+                "flashsale_worker_consumers" + queue, "flashsale_worker_end_to_end_seconds_bucket" + queue + ",le=\"+Inf\"}",
+                "flashsale_worker_end_to_end_seconds_count" + queue);
+        assertThat(http().get().uri("/actuator/health/readiness").retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(200);
+    }
+
     private static JsonNode find(JsonNode rows, String sku, String minute) {
         for (JsonNode row : rows) {
             if (row.get("sku").asString().equals(sku) && (minute == null || row.get("minute").asString().equals(minute))) {

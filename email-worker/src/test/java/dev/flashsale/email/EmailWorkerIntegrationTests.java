@@ -18,6 +18,7 @@ import dev.flashsale.testsupport.TestBroker;
 import dev.flashsale.worker.WorkerStats;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -80,6 +81,9 @@ class EmailWorkerIntegrationTests {
     @Autowired
     RabbitListenerEndpointRegistry listeners;
 
+    @Autowired
+    PrometheusMeterRegistry prometheus;
+
     @Test
     void confirmationIsSentOnceWithAStableMessageIdAlsoWhenTheOrderIsDeliveredTwice() throws MessagingException {
         OrderPlaced event = orderPlaced("ada@example.com");
@@ -122,6 +126,26 @@ class EmailWorkerIntegrationTests {
         assertThat(stats.snapshot().deadLettered()).isEqualTo(deadLetteredBefore);
         assertThat(deadLetters(orders)).isZero();
         assertThat(admin.getQueueInfo(Topology.deadLetterQueue(Topology.EMAIL_QUEUE)).getMessageCount()).isZero();
+    }
+
+    @Test
+    void theScrapeHasTheWorkersMetricsAndTheSmtpBreakersState() {
+        OrderPlaced event = orderPlaced("scrape@example.com");
+        publish(event);
+        await().until(() -> processedRows(event) == 1);
+
+        String scrape = prometheus.scrape();
+
+        String queue = "{queue=\"" + Topology.EMAIL_QUEUE + "\"";
+        assertThat(scrape).contains("flashsale_worker_processed_total" + queue, "flashsale_worker_duplicates_skipped_total" + queue,
+                "flashsale_worker_retries_total" + queue, "flashsale_worker_dead_lettered_total" + queue,
+                "flashsale_worker_dead_letters_parked" + queue, "flashsale_worker_consuming" + queue,
+                "flashsale_worker_consumers" + queue, "flashsale_worker_end_to_end_seconds_bucket" + queue + ",le=\"+Inf\"}",
+                "flashsale_email_unanswered_sends_total");
+        // resilience4j's Micrometer binding: one series per state, 1 for the state the breaker is in.
+        assertThat(scrape).contains("resilience4j_circuitbreaker_state{name=\"smtp\",state=\"closed\"} 1.0",
+                "resilience4j_circuitbreaker_state{name=\"smtp\",state=\"open\"} 0.0",
+                "resilience4j_circuitbreaker_state{name=\"smtp\",state=\"half_open\"} 0.0");
     }
 
     @Test

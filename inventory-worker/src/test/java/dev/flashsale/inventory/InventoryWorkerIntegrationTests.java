@@ -282,6 +282,20 @@ class InventoryWorkerIntegrationTests {
         return http().get().uri("/api/processed/{id}", orderId).retrieve().body(JsonNode.class);
     }
 
+    /** What Prometheus and docker compose's health check read, without credentials, before and after any order. */
+    @Test
+    void theScrapeHasEveryWorkerMetricAndReadinessAnswersWithoutCredentials() {
+        String scrape = http().get().uri("/actuator/prometheus").retrieve().body(String.class);
+
+        String queue = "{queue=\"" + Topology.INVENTORY_QUEUE + "\"";
+        assertThat(scrape).contains("flashsale_worker_processed_total" + queue, "flashsale_worker_duplicates_skipped_total" + queue,
+                "flashsale_worker_retries_total" + queue, "flashsale_worker_dead_lettered_total" + queue,
+                "flashsale_worker_dead_letters_parked" + queue, "flashsale_worker_consuming" + queue,
+                "flashsale_worker_consumers" + queue, "flashsale_worker_end_to_end_seconds_bucket" + queue + ",le=\"+Inf\"}",
+                "flashsale_worker_end_to_end_seconds_count" + queue);
+        assertThat(http().get().uri("/actuator/health/readiness").retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(200);
+    }
+
     private JsonNode stats() {
         return http().get().uri("/api/stats").retrieve().body(JsonNode.class);
     }

@@ -146,6 +146,9 @@ class OrderServiceIntegrationTests {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asString()).isEqualTo("UP");
         assertThat(health.json().has("components")).isFalse();
+        // What docker compose's health check and a Kubernetes readiness probe ask, without credentials.
+        assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(api.get("/actuator/health/liveness").status()).isEqualTo(200);
         assertThat(api.get("/actuator/prometheus").status()).isEqualTo(200);
         assertThat(api.get("/actuator/metrics").status()).isEqualTo(200);
         assertThat(api.get("/actuator/info").status()).isEqualTo(401);

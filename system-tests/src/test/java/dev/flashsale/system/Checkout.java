@@ -96,10 +96,37 @@ final class Checkout {
 
     /** POSTs an empty body with the admin credentials of a system started by the tests; answers the response. */
     HttpResponse<String> postAsAdmin(URI uri) {
+        return send(asAdmin(HttpRequest.newBuilder(uri)).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    /** GET as JSON with the admin credentials; anything but a 200 fails. */
+    JsonNode getAsAdmin(URI uri) {
+        HttpResponse<String> response = send(asAdmin(HttpRequest.newBuilder(uri)).GET().build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** PUTs a JSON body with the admin credentials. */
+    Answer putAsAdmin(URI uri, String body) {
+        HttpResponse<String> response = send(asAdmin(HttpRequest.newBuilder(uri)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        return new Answer(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
+    }
+
+    /** GET as text (e.g. a Prometheus scrape); anything but a 200 fails. */
+    String getText(URI uri) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).GET().build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private static HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
         String credentials = FlashSaleSystem.ADMIN_USERNAME + ":" + FlashSaleSystem.ADMIN_PASSWORD;
-        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                .build());
+        return request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.amqp.core.MessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
  * Whether this worker takes messages from its queue, and the switch that stops and resumes it: the listener containers
@@ -30,6 +31,17 @@ public final class Consumption {
     public boolean consuming() {
         Collection<MessageListenerContainer> containers = registry.getListenerContainers();
         return !containers.isEmpty() && containers.stream().allMatch(MessageListenerContainer::isRunning);
+    }
+
+    /**
+     * The consumers the containers have started and not yet cancelled, on the work queue and the express queue:
+     * between the listener's concurrency and its max-concurrency while consuming, 0 once stopped. (Every worker
+     * container is a simple one, {@link WorkerDefaults}: the only kind that counts its consumers.)
+     */
+    public int consumers() {
+        return registry.getListenerContainers().stream()
+                .mapToInt(container -> container instanceof SimpleMessageListenerContainer simple ? simple.getActiveConsumerCount() : 0)
+                .sum();
     }
 
     /** Stops taking messages; returns once the messages being handled are done (or the containers' shutdown timeout). */

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import com.rabbitmq.client.Channel;
 import dev.flashsale.events.OrderPlaced;
+import io.micrometer.observation.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,9 @@ final class OrderPlacedConsumer {
     /** The id of the express queue's container, for a worker that has one (WorkerAutoConfiguration). */
     static final String EXPRESS_LISTENER_ID = "order-placed-express";
 
+    /** A tag of each delivery's observation: committed with its batch, handed over to be applied alone, or alone. */
+    private static final String BATCH_OUTCOME = "flashsale.batch";
+
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedConsumer.class);
 
     private final OrderPlacedMessageConverter converter;
@@ -59,10 +63,11 @@ final class OrderPlacedConsumer {
     private final WorkerStats stats;
     private final TransactionTemplate batch;
     private final TransactionTemplate savepoint;
+    private final DeliveryObservations observations;
 
     OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
             SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap, WorkerStats stats,
-            TransactionTemplate batch, TransactionTemplate savepoint) {
+            TransactionTemplate batch, TransactionTemplate savepoint, DeliveryObservations observations) {
         this.converter = converter;
         this.handler = handler;
         this.processor = processor;
@@ -73,6 +78,7 @@ final class OrderPlacedConsumer {
         this.stats = stats;
         this.batch = batch;
         this.savepoint = savepoint;
+        this.observations = observations;
     }
 
     /** The deliveries of the express queue: handled exactly as the work queue's. */
@@ -107,8 +113,7 @@ final class OrderPlacedConsumer {
                     acks.settle(delivery, oneAtATime(delivery));
                 }
             }
-            int committed = applyTogether(orders);
-            acks.ackUpTo(readable, committed);
+            int committed = applyTogetherObserved(readable, orders, acks);
             for (Message delivery : readable.subList(committed, readable.size())) {
                 acks.settle(delivery, oneAtATime(delivery));
             }
@@ -121,9 +126,30 @@ final class OrderPlacedConsumer {
     }
 
     /**
-     * Applies orders in one transaction, a savepoint each, up to the first that fails; returns how many were committed.
+     * {@link #applyTogether} with each delivery observed: its span lasts from the batch's start to its acknowledgement,
+     * and is marked {@code handed-over} for a delivery that was not committed with the batch (it then gets a span of its
+     * own, one at a time).
      */
-    private int applyTogether(List<OrderPlaced> orders) {
+    private int applyTogetherObserved(List<Message> readable, List<OrderPlaced> orders, Acknowledgements acks) throws IOException {
+        List<Observation> observed = readable.stream().map(observations::start).toList();
+        int committed = 0;
+        try {
+            committed = applyTogether(orders, observed);
+            acks.ackUpTo(readable, committed);
+        }
+        finally {
+            for (int i = 0; i < observed.size(); i++) {
+                observed.get(i).lowCardinalityKeyValue(BATCH_OUTCOME, i < committed ? "committed" : "handed-over").stop();
+            }
+        }
+        return committed;
+    }
+
+    /**
+     * Applies orders in one transaction, a savepoint each, up to the first that fails; returns how many were committed.
+     * Each order is applied in the scope of its delivery's observation, so that what it logs carries its trace id.
+     */
+    private int applyTogether(List<OrderPlaced> orders, List<Observation> observed) {
         if (orders.isEmpty()) {
             return 0;
         }
@@ -134,7 +160,7 @@ final class OrderPlacedConsumer {
                 handler.beforeBatch(orders);
                 int n = 0;
                 for (OrderPlaced order : orders) {
-                    try {
+                    try (Observation.Scope trace = observed.get(n).openScope()) {
                         savepoint.executeWithoutResult(nested -> handler.on(order));
                     }
                     catch (RuntimeException failure) {
@@ -157,13 +183,18 @@ final class OrderPlacedConsumer {
     }
 
     private OneAtATime.Result oneAtATime(Message delivery) {
-        try {
+        Observation observation = observations.start(delivery);
+        try (Observation.Scope trace = observation.openScope()) {
             return oneAtATime.handle(delivery);
         }
         catch (RuntimeException ex) {
             // The dead letter itself could not be sent (the broker did not confirm it): the message is tried again later.
             log.warn("Could not finish a delivery; it goes back to the queue: {}", ex.toString());
+            observation.error(ex);
             return OneAtATime.Result.HAND_BACK;
+        }
+        finally {
+            observation.lowCardinalityKeyValue(BATCH_OUTCOME, "alone").stop();
         }
     }
 

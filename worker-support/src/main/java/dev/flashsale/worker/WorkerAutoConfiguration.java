@@ -10,6 +10,7 @@ import dev.flashsale.security.AccessRule;
 import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
 import dev.flashsale.worker.deadletter.DeadLetterService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
@@ -140,7 +141,8 @@ public class WorkerAutoConfiguration {
 
     @Bean
     WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption, RateCap rateCap) {
-        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, rateCap::perSecond);
+        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, consumption::consumers,
+                rateCap::perSecond);
     }
 
     @Bean
@@ -173,11 +175,11 @@ public class WorkerAutoConfiguration {
     @Bean
     OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler,
             IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap,
-            WorkerStats stats, PlatformTransactionManager transactionManager) {
+            WorkerStats stats, PlatformTransactionManager transactionManager, ObservationRegistry observations) {
         TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
         savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, rateCap, stats,
-                new TransactionTemplate(transactionManager), savepoint);
+                new TransactionTemplate(transactionManager), savepoint, new DeliveryObservations(observations));
     }
 
     /**

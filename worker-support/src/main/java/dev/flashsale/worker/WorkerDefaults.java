@@ -31,6 +31,12 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
         defaults.put("spring.rabbitmq.publisher-confirm-type", "correlated");
         defaults.put("spring.rabbitmq.publisher-returns", true);
         defaults.put("spring.rabbitmq.template.mandatory", true);
+        // Traces (docs/observability.md): a publish span and a traceparent header for every message the worker sends
+        // (a dead letter, a replay); every HTTP request traced; spans exported only once
+        // management.opentelemetry.tracing.export.otlp.endpoint is set. A delivery's span follows the sampled flag of
+        // the checkout's trace, whatever the probability here.
+        defaults.put("spring.rabbitmq.template.observation-enabled", true);
+        defaults.put("management.tracing.sampling.probability", 1.0);
         // One directory for every service's embedded database, as in the order-service: flashsale.data-dir.
         // WRITE_DELAY=0: H2 otherwise writes a commit to the file up to 500 ms later, and a worker killed in
         // that window loses a committed (and acknowledged) effect, so its order would never be applied.

@@ -1,9 +1,11 @@
 package dev.flashsale.worker;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -11,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.Search;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,6 +25,10 @@ import org.springframework.dao.DataAccessException;
  * The worker's counters, kept as Micrometer metrics (so they show on {@code /actuator/prometheus})
  * and summed up for {@code GET /api/stats}. They count since the process started; the number of dead letters
  * parked is read from the {@code dead_letter} table each time.
+ *
+ * <p>The meters are registered here, when the worker starts, so that each is on the first scrape, at 0, before the
+ * first order: a rate or an alert over a series that appears only with the first order reads "no data" until then.
+ * Only the outcomes come with their first order, since their names are the worker's to choose as they come.
  */
 public final class WorkerStats {
 
@@ -33,6 +40,8 @@ public final class WorkerStats {
     static final String DEAD_LETTERS_PARKED = "flashsale.worker.dead.letters.parked";
     static final String BATCH_SIZE = "flashsale.worker.batch.size";
     static final String CONSUMING = "flashsale.worker.consuming";
+    static final String CONSUMERS = "flashsale.worker.consumers";
+    static final String END_TO_END = "flashsale.worker.end.to.end";
     static final String MAX_RATE = "flashsale.worker.max.rate";
 
     private static final Logger log = LoggerFactory.getLogger(WorkerStats.class);
@@ -44,13 +53,14 @@ public final class WorkerStats {
     private final Counter retries;
     private final Counter deadLettered;
     private final DistributionSummary batchSize;
+    private final Timer endToEnd;
     private final LongSupplier deadLettersParked;
     private final BooleanSupplier consuming;
     private final Supplier<@Nullable Integer> maxRate;
     private final Map<String, LongSupplier> workerCounts = new ConcurrentSkipListMap<>();
 
     WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming,
-            Supplier<@Nullable Integer> maxRate) {
+            IntSupplier consumers, Supplier<@Nullable Integer> maxRate) {
         this.registry = registry;
         this.queue = queue;
         this.processed = Counter.builder(PROCESSED).description("Orders applied (first delivery of each order)")
@@ -63,6 +73,15 @@ public final class WorkerStats {
                 .tag("queue", queue).register(registry);
         this.batchSize = DistributionSummary.builder(BATCH_SIZE).description("Orders applied together in one transaction")
                 .tag("queue", queue).register(registry);
+        this.endToEnd = Timer.builder(END_TO_END)
+                .description("From the order's checkout (occurredAt in its event) to this worker's commit of it, once per order applied")
+                .tag("queue", queue)
+                // Buckets for Prometheus (histogram_quantile over every instance), from 1 ms to 10 min: a flash sale's
+                // backlog drains in minutes; an order replayed from the dead letters hours later counts in +Inf.
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
         this.deadLettersParked = deadLettersParked;
         this.consuming = consuming;
         this.maxRate = maxRate;
@@ -74,6 +93,9 @@ public final class WorkerStats {
         Gauge.builder(CONSUMING, () -> consuming.getAsBoolean() ? 1 : 0)
                 .description("1 while the worker takes messages from its queue, 0 while an admin has stopped it")
                 .tag("queue", queue).register(registry);
+        Gauge.builder(CONSUMERS, consumers::getAsInt)
+                .description("Consumers this process has on its queue now, its express queue's included: 0 while stopped")
+                .tag("queue", queue).register(registry);
         Gauge.builder(MAX_RATE, () -> {
             Integer cap = maxRate.get();
             return cap == null ? Double.NaN : cap;
@@ -81,8 +103,17 @@ public final class WorkerStats {
                 .tag("queue", queue).register(registry);
     }
 
-    void processed(String outcome) {
+    /**
+     * Counts an order applied, once its transaction has committed.
+     *
+     * @param outcome its business outcome
+     * @param endToEnd from its checkout to this commit
+     */
+    void processed(String outcome, Duration endToEnd) {
         processed.increment();
+        // A worker whose clock is behind the order-service's measures a negative delay, which a timer drops: counted as
+        // 0 instead, so that the timer counts every order applied, as the processed counter does.
+        this.endToEnd.record(endToEnd.isNegative() ? Duration.ZERO : endToEnd);
         Counter.builder(OUTCOMES).description("Orders applied, by business outcome")
                 .tag("queue", queue).tag("outcome", outcome).register(registry).increment();
     }

@@ -59,6 +59,8 @@ class ConsumptionControllerTests {
         assertThat(stopped.getStatusCode().value()).isEqualTo(200);
         assertThat(stopped.getBody().get("consuming").asBoolean()).isFalse();
         assertThat(stats().get("consuming").asBoolean()).isFalse();
+        assertThat(http().get().uri("/actuator/prometheus").retrieve().body(String.class))
+                .contains("flashsale_worker_consumers{queue=\"" + Topology.EMAIL_QUEUE + "\"} 0.0");
         List<OrderPlaced> events = Stream.generate(() -> WorkerSupportIntegrationTests.orderPlaced("c-paused")).limit(3).toList();
         events.forEach(event -> rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event));
 
@@ -74,6 +76,10 @@ class ConsumptionControllerTests {
         assertThat(stats().get("consuming").asBoolean()).isTrue();
         assertThat(http().get().uri("/actuator/prometheus").retrieve().body(String.class))
                 .contains("flashsale_worker_consuming{queue=\"" + Topology.EMAIL_QUEUE + "\"} 1.0");
+        // What the broker counts on the work queue and the express queue (each container's consumers start one by one).
+        await().untilAsserted(() -> assertThat(consumption.consumers()).isPositive()
+                .isEqualTo(admin.getQueueInfo(Topology.EMAIL_QUEUE).getConsumerCount()
+                        + admin.getQueueInfo(Topology.EMAIL_EXPRESS_QUEUE).getConsumerCount()));
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -41,9 +43,14 @@ class OrderPlacedConsumerTests {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void aBacklogIsAppliedManyOrdersToATransactionEachOnce() {
         List<OrderPlaced> orders = new ArrayList<>();
+        Timer endToEnd = meters.get(WorkerStats.END_TO_END).tag("queue", Topology.EMAIL_QUEUE).timer();
+        long endToEndBefore = endToEnd.count();
         // A backlog: the consumer finds the queue full when it starts, so its batches fill up.
         listeners.stop();
         try {
@@ -60,6 +67,8 @@ class OrderPlacedConsumerTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> orders.stream().allMatch(order -> applied(order.orderId())));
         assertThat(stats.largestBatch()).isGreaterThan(1);
         assertThat(orders).allSatisfy(order -> assertThat(listener.attempts(order.orderId())).isEqualTo(1));
+        // Recorded after the batches' commits too, once per order.
+        assertThat(endToEnd.count()).isEqualTo(endToEndBefore + orders.size());
     }
 
     @Test

@@ -11,11 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.security.MissingAdminPasswordException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -69,6 +72,9 @@ class WorkerSupportIntegrationTests {
     @Autowired
     AmqpAdmin admin;
 
+    @Autowired
+    MeterRegistry meters;
+
     @LocalServerPort
     int port;
 
@@ -86,6 +92,24 @@ class WorkerSupportIntegrationTests {
                 .query(Long.class).single()).isEqualTo(1);
         assertThat(listener.effects(event.orderId())).isEqualTo(1);
         assertThat(listener.attempts(event.orderId())).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void theEndToEndDelayIsRecordedOncePerOrderAppliedFromItsCheckoutAndNotForADuplicate() {
+        // Placed 5 s ago, as an order that waited in the queue: the delay runs from its checkout, not from its delivery.
+        OrderPlaced event = orderPlaced("c-13", Instant.now().minusSeconds(5));
+        Timer endToEnd = meters.get(WorkerStats.END_TO_END).tag("queue", QUEUE).timer();
+        long countBefore = endToEnd.count();
+        double secondsBefore = endToEnd.totalTime(TimeUnit.SECONDS);
+        long skippedBefore = stats.snapshot().duplicatesSkipped();
+
+        publish(event);
+        await().until(() -> processedRow(event.orderId()) != null);
+        publish(event);
+
+        await().untilAsserted(() -> assertThat(stats.snapshot().duplicatesSkipped()).isEqualTo(skippedBefore + 1));
+        assertThat(endToEnd.count()).isEqualTo(countBefore + 1);
+        assertThat(endToEnd.totalTime(TimeUnit.SECONDS) - secondsBefore).isBetween(5.0, 35.0);
     }
 
     @Test
@@ -270,7 +294,12 @@ class WorkerSupportIntegrationTests {
         assertThat(stats.get("deadLettersParked").asLong()).isBetween(parkedBefore, parkedAfter);
         String prometheus = http.get().uri("/actuator/prometheus").retrieve().body(String.class);
         assertThat(prometheus).contains("flashsale_worker_processed_total", "flashsale_worker_duplicates_skipped_total",
-                "flashsale_worker_retries_total", "flashsale_worker_dead_lettered_total", "flashsale_worker_dead_letters_parked");
+                "flashsale_worker_retries_total", "flashsale_worker_dead_lettered_total", "flashsale_worker_dead_letters_parked",
+                "flashsale_worker_consuming{queue=\"" + QUEUE + "\"}", "flashsale_worker_consumers{queue=\"" + QUEUE + "\"}",
+                "flashsale_worker_end_to_end_seconds_bucket{queue=\"" + QUEUE + "\",le=\"0.001\"}",
+                "flashsale_worker_end_to_end_seconds_bucket{queue=\"" + QUEUE + "\",le=\"+Inf\"}",
+                "flashsale_worker_end_to_end_seconds_count{queue=\"" + QUEUE + "\"}",
+                "flashsale_worker_end_to_end_seconds_sum{queue=\"" + QUEUE + "\"}");
     }
 
     @Test
@@ -506,7 +535,11 @@ class WorkerSupportIntegrationTests {
     }
 
     static OrderPlaced orderPlaced(String customerId) {
+        return orderPlaced(customerId, Instant.now());
+    }
+
+    static OrderPlaced orderPlaced(String customerId, Instant occurredAt) {
         return new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), new OrderPlaced.Customer(customerId, "ada@example.com"),
-                List.of(new OrderPlaced.Line("SKU-1", 2, new BigDecimal("9.99"))), new BigDecimal("19.98"), "EUR", Instant.now());
+                List.of(new OrderPlaced.Line("SKU-1", 2, new BigDecimal("9.99"))), new BigDecimal("19.98"), "EUR", occurredAt);
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,13 +32,15 @@ public class Outbox {
     private final OutboxRepository repository;
     private final OutboxPublisher publisher;
     private final JsonMapper json;
+    private final OutboxTraces traces;
     private long nextId;
     private long blockEnd;
 
-    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json) {
+    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json, OutboxTraces traces) {
         this.repository = repository;
         this.publisher = publisher;
         this.json = json;
+        this.traces = traces;
     }
 
     /**
@@ -50,14 +53,16 @@ public class Outbox {
      * @param routingKey the routing key it is published with
      * @param payload the event as JSON
      * @param createdAt when it was made
+     * @param traceparent the trace of the request that made it, null outside a trace
      */
     public record Entry(UUID eventId, UUID aggregateId, String type, int version, String routingKey, String payload,
-            Instant createdAt) {
+            Instant createdAt, @Nullable String traceparent) {
     }
 
-    /** Serializes an event for {@link #append}. */
+    /** Serializes an event for {@link #append}, with the caller's trace (the checkout request's). */
     public Entry entry(UUID eventId, UUID aggregateId, String type, int version, String routingKey, Object event) {
-        return new Entry(eventId, aggregateId, type, version, routingKey, json.writeValueAsString(event), Instant.now());
+        return new Entry(eventId, aggregateId, type, version, routingKey, json.writeValueAsString(event), Instant.now(),
+                traces.current());
     }
 
     /**
@@ -71,7 +76,7 @@ public class Outbox {
         List<OutboxMessage> messages = new ArrayList<>(entries.size());
         for (Entry entry : entries) {
             messages.add(new OutboxMessage(nextId(), entry.eventId(), entry.aggregateId(), entry.type(), entry.version(),
-                    entry.routingKey(), entry.payload(), entry.createdAt()));
+                    entry.routingKey(), entry.payload(), entry.createdAt(), entry.traceparent()));
         }
         repository.insertAll(messages);
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -3,6 +3,8 @@ package dev.flashsale.order.outbox;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A row of the {@code outbox} table: an event committed with the change it reports, waiting to be published
  * (or kept for a while after it was).
@@ -16,6 +18,7 @@ import java.util.UUID;
  *        the express exchange bound to it ({@code order.placed} or {@code order.placed.express})
  * @param payload the event as JSON
  * @param createdAt when it was appended
+ * @param traceparent the trace of the checkout that wrote it ({@link OutboxTraces}); null outside a trace
  */
 record OutboxMessage(
         long id,
@@ -25,5 +28,6 @@ record OutboxMessage(
         int eventVersion,
         String routingKey,
         String payload,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable String traceparent) {
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flashsale.events.EventHeaders;
 import dev.flashsale.events.Topology;
+import io.micrometer.tracing.CurrentTraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
@@ -54,6 +55,7 @@ class OutboxPublisher implements DisposableBean {
     private final TransactionTemplate transaction;
     private final OutboxProperties properties;
     private final AfterCommitFault fault;
+    private final OutboxTraces traces;
 
     /** In {@link #inFlight}: a row handed to the sender thread, whose send is still to come. */
     private static final long NOT_YET_SENT = Long.MIN_VALUE;
@@ -75,12 +77,13 @@ class OutboxPublisher implements DisposableBean {
     private volatile boolean brokerReachable = true;
 
     OutboxPublisher(RabbitTemplate rabbit, OutboxRepository repository, TransactionTemplate transaction,
-            OutboxProperties properties, AfterCommitFault fault) {
+            OutboxProperties properties, AfterCommitFault fault, OutboxTraces traces) {
         this.rabbit = rabbit;
         this.repository = repository;
         this.transaction = transaction;
         this.properties = properties;
         this.fault = fault;
+        this.traces = traces;
         this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new CustomizableThreadFactory("outbox-sender-"));
     }
@@ -145,7 +148,10 @@ class OutboxPublisher implements DisposableBean {
                     // From now on the confirm timeout runs, after which the relay may send the row again.
                     inFlight.put(message.id(), System.nanoTime());
                     CorrelationData correlation = new CorrelationData(message.eventId().toString());
-                    operations.send(Topology.ORDERS_EXCHANGE, message.routingKey(), toAmqp(message), correlation);
+                    // In the row's trace: the template's publish span is a child of the checkout's, whoever sends the row.
+                    try (CurrentTraceContext.Scope trace = traces.resume(message.traceparent())) {
+                        operations.send(Topology.ORDERS_EXCHANGE, message.routingKey(), toAmqp(message), correlation);
+                    }
                     correlations.add(correlation);
                 }
                 return null;

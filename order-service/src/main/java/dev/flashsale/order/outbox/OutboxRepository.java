@@ -30,16 +30,18 @@ class OutboxRepository {
 
     void insertAll(List<OutboxMessage> messages) {
         batches.batchUpdate("""
-                INSERT INTO outbox (id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                INSERT INTO outbox (id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at,
+                    traceparent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 messages.stream().map(m -> new Object[] { m.id(), m.eventId(), m.aggregateId(), m.eventType(), m.eventVersion(),
-                        m.routingKey(), m.payload(), Timestamp.from(m.createdAt()) }).toList());
+                        m.routingKey(), m.payload(), Timestamp.from(m.createdAt()), m.traceparent() }).toList());
     }
 
     /** Rows not yet confirmed by the broker and older than the cut-off, oldest first. */
     List<OutboxMessage> findUnpublished(Instant before, int limit) {
         return jdbc.sql("""
-                SELECT id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at FROM outbox
+                SELECT id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at, traceparent
+                FROM outbox
                 WHERE published_at IS NULL AND created_at < ? ORDER BY id LIMIT ?""")
                 .params(Timestamp.from(before), limit)
                 .query(OutboxRepository::message)
@@ -61,6 +63,6 @@ class OutboxRepository {
     private static OutboxMessage message(ResultSet rs, int row) throws SQLException {
         return new OutboxMessage(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getObject("aggregate_id", UUID.class),
                 rs.getString("event_type"), rs.getInt("event_version"), rs.getString("routing_key"), rs.getString("payload"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), rs.getString("traceparent"));
     }
 }

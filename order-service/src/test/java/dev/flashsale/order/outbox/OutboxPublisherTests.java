@@ -17,6 +17,7 @@ import dev.flashsale.order.TestApi;
 import dev.flashsale.order.TestApi.Answer;
 import dev.flashsale.testsupport.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Binding.DestinationType;
@@ -107,9 +108,9 @@ class OutboxPublisherTests {
     void aHandOffThatFailsAfterTheCommitFailsNothingAndTheRelaySendsTheRow() throws Exception {
         probe.start();
         // A publisher whose sender was shut down refuses the hand-off with a RejectedExecutionException, after the commit.
-        OutboxPublisher stopped = new OutboxPublisher(rabbit, repository, transaction, properties, fault);
+        OutboxPublisher stopped = new OutboxPublisher(rabbit, repository, transaction, properties, fault, new OutboxTraces(Tracer.NOOP));
         stopped.destroy();
-        Outbox outbox = new Outbox(repository, stopped, json);
+        Outbox outbox = new Outbox(repository, stopped, json, new OutboxTraces(Tracer.NOOP));
         UUID orderId = UUID.randomUUID();
         OrderPlaced event = new OrderPlaced(UUID.randomUUID(), orderId, new OrderPlaced.Customer("c-handoff", "handoff@example.com"),
                 List.of(new OrderPlaced.Line("HANDOFF-1", 1, BigDecimal.ONE)), BigDecimal.ONE, "EUR", Instant.now());

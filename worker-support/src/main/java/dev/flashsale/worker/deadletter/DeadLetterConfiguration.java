@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import dev.flashsale.events.Topology;
 import dev.flashsale.worker.WorkerProperties;
+import io.micrometer.tracing.Tracer;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -38,9 +39,10 @@ public class DeadLetterConfiguration {
 
     @Bean
     DeadLetterService deadLetterService(DeadLetterRepository repository, RabbitTemplate rabbit,
-            PlatformTransactionManager transactionManager) {
+            PlatformTransactionManager transactionManager, Tracer tracer) {
         WorkerProperties.DeadLetters settings = properties.deadLetters();
-        return new DeadLetterService(repository, new ReplayPublisher(rabbit, properties.queue(), settings.replayConfirmTimeout()),
+        return new DeadLetterService(repository,
+                new ReplayPublisher(rabbit, properties.queue(), settings.replayConfirmTimeout(), tracer),
                 new TransactionTemplate(transactionManager), settings.replayBatchSize());
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.flashsale.events.EventHeaders;
+import dev.flashsale.events.Traceparent;
 import dev.flashsale.worker.DeadLetterRecoverer;
 import org.jspecify.annotations.Nullable;
 
@@ -120,6 +121,9 @@ final class DeadLetterMessages {
         properties.setMessageId(row.eventId());
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         row.headers().forEach(properties::setHeader);
+        // A replay is a trace of its own, linked to this one (ReplayPublisher): the header that would put it back in the
+        // order's first trace goes; the publish writes the new trace's.
+        properties.getHeaders().remove(Traceparent.HEADER);
         properties.setHeader(X_REPLAY_COUNT, row.replayCount() + 1);
         properties.setHeader(DeadLetterRecoverer.X_FIRST_FAILED_AT, row.firstFailedAt().toString());
         return new Message(row.payload(), properties);
