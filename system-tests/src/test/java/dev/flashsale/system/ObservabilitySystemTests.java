@@ -146,7 +146,8 @@ class ObservabilitySystemTests {
     void prometheusScrapesEveryTargetOfItsConfiguration() {
         List<URI> expected = scrapeTargets(prometheusConfiguration);
 
-        // Its first scrape of each comes within a scrape interval of its start.
+        // Its first scrape of each comes within a scrape interval of its start. A target is down also when Prometheus
+        // cannot parse its scrape: Debian's Prometheus 2.42 refuses the whole of one with an exemplar on a _count.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(prometheus.targets())
                 .as("Prometheus's targets").hasSize(expected.size())
                 .allSatisfy(target -> assertThat(target.get("health").asString())
