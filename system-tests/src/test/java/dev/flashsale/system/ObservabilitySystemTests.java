@@ -34,6 +34,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.DumperOptions;
@@ -190,6 +195,7 @@ class ObservabilitySystemTests {
             alert = await().atMost(hold.plusSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> alert(CONSUMER_GONE, queue), found -> found != null && found.get("state").asString().equals("firing"));
             fired = Instant.now();
+            screenshotIfAsked();
             // Before the worker resumes: then the alert goes, and the queue has a consumer again.
             firing = prometheus.alerts().stream().filter(active -> active.get("state").asString().equals("firing"))
                     .map(active -> active.get("labels").get("alertname").asString() + " " + active.get("labels").path("queue").asString())
@@ -215,6 +221,38 @@ class ObservabilitySystemTests {
         assertThat(firing).as("alerts firing").containsExactly(CONSUMER_GONE + " " + queue);
         // And it goes once the worker consumes again.
         await().atMost(Duration.ofSeconds(30)).until(() -> alert(CONSUMER_GONE, queue) == null);
+    }
+
+    /**
+     * With {@code -Dflashsale.prometheus-screenshot=docs/prometheus.png} (relative to the repository), the README's
+     * picture of the alert: Prometheus's own graph page, each work queue's consumers and the alerts, as it is now.
+     */
+    private static void screenshotIfAsked() {
+        String target = System.getProperty("flashsale.prometheus-screenshot");
+        if (target == null) {
+            return;
+        }
+        String consumers = "sum by (queue) (rabbitmq_detailed_queue_consumers{vhost=\"%s\", queue=~\".*order-placed.*\", queue!~\".*dlq\"})"
+                .formatted(virtualHost);
+        URI page = prometheus.uri().resolve("/graph?g0.expr=" + URLEncoder.encode(consumers, StandardCharsets.UTF_8)
+                + "&g0.tab=0&g0.range_input=3m&g1.expr=" + URLEncoder.encode("ALERTS", StandardCharsets.UTF_8) + "&g1.tab=0&g1.range_input=3m");
+        ChromeDriver browser = Chromium.start(system.workDirectory());
+        try {
+            browser.manage().window().setSize(new Dimension(1400, 1250));
+            browser.get(page.toString());
+            new WebDriverWait(browser, Duration.ofSeconds(30))
+                    .until(driver -> driver.findElements(By.cssSelector(".graph-chart canvas")).size() >= 2);
+            Path file = EndToEndSystemTests.repository().resolve(target);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+            log.info("Prometheus's graph page written to {}", file);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        finally {
+            browser.quit();
+        }
     }
 
     /**

@@ -67,6 +67,11 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** The result of an instant query: its series, each with {@code metric} (the labels) and {@code value}. */
+    /** Where it answers, its web UI included. */
+    URI uri() {
+        return base;
+    }
+
     JsonNode query(String promql) {
         return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).get("result");
     }
