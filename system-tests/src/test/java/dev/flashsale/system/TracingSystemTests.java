@@ -15,6 +15,8 @@ import dev.flashsale.testsupport.NoDelayGreenMail;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +31,8 @@ import static org.awaitility.Awaitility.await;
  * <p>A RabbitMQ node of its own ({@link RabbitNode}): one test stops it.
  */
 class TracingSystemTests {
+
+    private static final Logger log = LoggerFactory.getLogger(TracingSystemTests.class);
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final Set<String> WORKERS = Set.of("email-worker", "inventory-worker", "analytics-worker");
@@ -89,6 +93,9 @@ class TracingSystemTests {
             ReceivedSpan delivery = only(trace, worker, "CONSUMER");
             assertThat(delivery.parentSpanId()).as("%s's delivery comes from the publish, across the broker", worker)
                     .isEqualTo(publish.spanId());
+            assertThat(trace).as("%s's effect on the order, under its delivery", worker).anySatisfy(effect -> assertThat(effect)
+                    .extracting(ReceivedSpan::service, ReceivedSpan::name, ReceivedSpan::parentSpanId)
+                    .containsExactly(worker, "apply order", delivery.spanId()));
         }
     }
 
@@ -170,7 +177,9 @@ class TracingSystemTests {
 
     private List<ReceivedSpan> awaitEveryWorkerIn(String traceId) {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(services(traces.trace(traceId), "CONSUMER")).containsAll(WORKERS));
-        return traces.trace(traceId);
+        List<ReceivedSpan> trace = traces.trace(traceId);
+        log.info("Trace {}: {}", traceId, trace);
+        return trace;
     }
 
     private static Set<String> services(List<ReceivedSpan> trace, String kind) {

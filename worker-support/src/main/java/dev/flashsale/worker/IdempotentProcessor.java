@@ -10,6 +10,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import dev.flashsale.events.OrderPlaced;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,18 +35,24 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class IdempotentProcessor {
 
+    /** The observation of a worker's effect on an order: a span, and the {@code flashsale.worker.effect} timer. */
+    static final String EFFECT = "flashsale.worker.effect";
+
     private static final Logger log = LoggerFactory.getLogger(IdempotentProcessor.class);
 
     private final ProcessedOrderRepository processedOrders;
     private final TransactionTemplate transaction;
     private final WorkerStats stats;
     private final Clock clock;
+    private final ObservationRegistry observations;
 
-    IdempotentProcessor(ProcessedOrderRepository processedOrders, TransactionTemplate transaction, WorkerStats stats, Clock clock) {
+    IdempotentProcessor(ProcessedOrderRepository processedOrders, TransactionTemplate transaction, WorkerStats stats, Clock clock,
+            ObservationRegistry observations) {
         this.processedOrders = processedOrders;
         this.transaction = transaction;
         this.stats = stats;
         this.clock = clock;
+        this.observations = observations;
     }
 
     /**
@@ -73,8 +81,21 @@ public final class IdempotentProcessor {
                 skipped(event);
                 return Optional.empty();
             }
-            // 2. The effect, in the same transaction.
-            Outcome outcome = effect.apply(event);
+            // 2. The effect, in the same transaction: a span of its own in the order's trace (under the delivery's, or
+            // the synchronous checkout's request), with the business outcome.
+            Observation applying = Observation.createNotStarted(EFFECT, observations).contextualName("apply order").start();
+            Outcome outcome;
+            try (Observation.Scope scope = applying.openScope()) {
+                outcome = effect.apply(event);
+                applying.lowCardinalityKeyValue("outcome", outcome.status());
+            }
+            catch (RuntimeException failed) {
+                applying.error(failed);
+                throw failed;
+            }
+            finally {
+                applying.stop();
+            }
             processedOrders.recordOutcome(event.orderId(), outcome);
             // 3. Once committed, the dedup row and the effect are there together; on any exception, neither is.
             afterCommit(() -> applied(event, outcome));

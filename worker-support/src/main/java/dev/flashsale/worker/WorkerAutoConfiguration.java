@@ -214,8 +214,8 @@ public class WorkerAutoConfiguration {
 
     @Bean
     IdempotentProcessor idempotentProcessor(ProcessedOrderRepository repository, PlatformTransactionManager transactionManager,
-            WorkerStats stats, Clock clock) {
-        return new IdempotentProcessor(repository, new TransactionTemplate(transactionManager), stats, clock);
+            WorkerStats stats, Clock clock, ObservationRegistry observations) {
+        return new IdempotentProcessor(repository, new TransactionTemplate(transactionManager), stats, clock, observations);
     }
 
     @Bean
