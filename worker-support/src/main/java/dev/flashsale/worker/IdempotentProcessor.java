@@ -83,19 +83,12 @@ public final class IdempotentProcessor {
             }
             // 2. The effect, in the same transaction: a span of its own in the order's trace (under the delivery's, or
             // the synchronous checkout's request), with the business outcome.
-            Observation applying = Observation.createNotStarted(EFFECT, observations).contextualName("apply order").start();
-            Outcome outcome;
-            try (Observation.Scope scope = applying.openScope()) {
-                outcome = effect.apply(event);
-                applying.lowCardinalityKeyValue("outcome", outcome.status());
-            }
-            catch (RuntimeException failed) {
-                applying.error(failed);
-                throw failed;
-            }
-            finally {
-                applying.stop();
-            }
+            Observation applying = Observation.createNotStarted(EFFECT, observations).contextualName("apply order");
+            Outcome outcome = applying.observe(() -> {
+                Outcome applied = effect.apply(event);
+                applying.lowCardinalityKeyValue("outcome", applied.status());
+                return applied;
+            });
             processedOrders.recordOutcome(event.orderId(), outcome);
             // 3. Once committed, the dedup row and the effect are there together; on any exception, neither is.
             afterCommit(() -> applied(event, outcome));
