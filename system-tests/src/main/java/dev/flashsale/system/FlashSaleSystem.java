@@ -49,10 +49,10 @@ public final class FlashSaleSystem implements AutoCloseable {
     /** Its password. */
     public static final String ADMIN_PASSWORD = "system-test";
 
-    private final Map<Service, ServiceProcess> processes;
+    private final Map<Service, List<ServiceProcess>> processes;
     private final Path workDirectory;
 
-    private FlashSaleSystem(Map<Service, ServiceProcess> processes, Path workDirectory) {
+    private FlashSaleSystem(Map<Service, List<ServiceProcess>> processes, Path workDirectory) {
         this.processes = processes;
         this.workDirectory = workDirectory;
     }
@@ -62,12 +62,18 @@ public final class FlashSaleSystem implements AutoCloseable {
         return new Builder(repository);
     }
 
+    /** The service's first process (its only one, unless {@link Builder#instances} asked for more). */
     public ServiceProcess process(Service service) {
-        ServiceProcess process = processes.get(service);
-        if (process == null) {
+        return processes(service).get(0);
+    }
+
+    /** Every process of the service, in the order they were started. */
+    public List<ServiceProcess> processes(Service service) {
+        List<ServiceProcess> instances = processes.get(service);
+        if (instances == null) {
             throw new IllegalArgumentException(service.module() + " is not part of this system");
         }
-        return process;
+        return instances;
     }
 
     public URI uri(Service service) {
@@ -87,9 +93,13 @@ public final class FlashSaleSystem implements AutoCloseable {
     /** Stops every process (SIGTERM), all at once. */
     @Override
     public void close() {
-        CompletableFuture.allOf(processes.values().stream()
+        CompletableFuture.allOf(all().stream()
                 .map(process -> CompletableFuture.runAsync(process::stop)).toArray(CompletableFuture[]::new)).join();
         log.info("The system is stopped; logs in {}", workDirectory);
+    }
+
+    private List<ServiceProcess> all() {
+        return processes.values().stream().flatMap(List::stream).toList();
     }
 
     /** How to start the system. */
@@ -100,6 +110,7 @@ public final class FlashSaleSystem implements AutoCloseable {
         private final Map<Service, Map<String, String>> environment = new EnumMap<>(Service.class);
         private final Map<Service, Integer> niceness = new EnumMap<>(Service.class);
         private final Set<Service> services = EnumSet.copyOf(Service.SYSTEM);
+        private final Map<Service, Integer> instances = new EnumMap<>(Service.class);
         // Light by default (the tests start four JVMs on two cores, often); the benchmark chooses its own (jvm(...)).
         private Path javaHome = Path.of(System.getProperty("java.home"));
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
@@ -124,6 +135,33 @@ public final class FlashSaleSystem implements AutoCloseable {
             settings.put("spring.rabbitmq.username", username);
             settings.put("spring.rabbitmq.password", password);
             settings.put("spring.rabbitmq.virtual-host", virtualHost);
+            return this;
+        }
+
+        /**
+         * A broker of several nodes (a cluster): the services are given every address, {@code host:port,host:port,...},
+         * and connect to the first that answers, in the order given (Spring Boot's {@code spring.rabbitmq.addresses}).
+         */
+        public Builder brokerAddresses(String addresses, String username, String password, String virtualHost) {
+            settings.remove("spring.rabbitmq.host");
+            settings.remove("spring.rabbitmq.port");
+            settings.put("spring.rabbitmq.addresses", addresses);
+            settings.put("spring.rabbitmq.username", username);
+            settings.put("spring.rabbitmq.password", password);
+            settings.put("spring.rabbitmq.virtual-host", virtualHost);
+            return this;
+        }
+
+        /**
+         * Runs {@code count} processes of the service, each on a port of its own, instead of one. They must share a
+         * database: the {@code postgres} profile (H2's file takes one process only, and a second instance fails to start).
+         * The synchronous checkout calls a worker's first instance.
+         */
+        public Builder instances(Service service, int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("At least one instance of " + service.module());
+            }
+            instances.put(service, count);
             return this;
         }
 
@@ -195,43 +233,53 @@ public final class FlashSaleSystem implements AutoCloseable {
             try {
                 Path work = workDirectory != null ? Files.createDirectories(workDirectory)
                         : Files.createTempDirectory("flashsale-system-");
-                Map<Service, Integer> ports = new EnumMap<>(Service.class);
+                Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
                 for (Service service : services) {
-                    ports.put(service, freePort());
+                    List<Integer> servicePorts = new ArrayList<>();
+                    for (int i = 0; i < instances.getOrDefault(service, 1); i++) {
+                        servicePorts.add(freePort());
+                    }
+                    ports.put(service, servicePorts);
                 }
                 // The synchronous checkout calls the workers over HTTP, on the ports they were given here.
                 Map<String, String> downstream = Map.of(
-                        "flashsale.downstream.inventory-url", "http://127.0.0.1:" + ports.get(Service.INVENTORY_WORKER),
-                        "flashsale.downstream.email-url", "http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER),
-                        "flashsale.downstream.analytics-url", "http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER));
-                Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
+                        "flashsale.downstream.inventory-url", "http://127.0.0.1:" + ports.get(Service.INVENTORY_WORKER).get(0),
+                        "flashsale.downstream.email-url", "http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER).get(0),
+                        "flashsale.downstream.analytics-url", "http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER).get(0));
+                Map<Service, List<ServiceProcess>> processes = new EnumMap<>(Service.class);
                 for (Service service : services) {
                     Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
                     if (!Files.isRegularFile(jar)) {
                         throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");
                     }
-                    int port = ports.get(service);
-                    List<String> arguments = new ArrayList<>();
-                    arguments.add("--server.port=" + port);
-                    arguments.add("--flashsale.data-dir=" + work);
-                    if (service == Service.ORDER_SERVICE) {
-                        downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                    List<ServiceProcess> serviceProcesses = new ArrayList<>();
+                    for (int instance = 0; instance < ports.get(service).size(); instance++) {
+                        int port = ports.get(service).get(instance);
+                        List<String> arguments = new ArrayList<>();
+                        arguments.add("--server.port=" + port);
+                        arguments.add("--flashsale.data-dir=" + work);
+                        if (service == Service.ORDER_SERVICE) {
+                            downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                        }
+                        settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                        // The first instance logs to <module>.log, as when there is one; the others to <module>-2.log, ...
+                        String log = service.module() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log";
+                        serviceProcesses.add(new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),
+                                serviceJvmOptions.getOrDefault(service, jvmOptions), arguments,
+                                environment.get(service), work.resolve(log)));
                     }
-                    settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
-                    processes.put(service, new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),
-                            serviceJvmOptions.getOrDefault(service, jvmOptions), arguments,
-                            environment.get(service), work.resolve(service.module() + ".log")));
+                    processes.put(service, List.copyOf(serviceProcesses));
                 }
                 FlashSaleSystem system = new FlashSaleSystem(processes, work);
                 try {
-                    processes.values().forEach(ServiceProcess::start);
-                    processes.values().forEach(process -> process.awaitHealthy(startTimeout));
+                    system.all().forEach(ServiceProcess::start);
+                    system.all().forEach(process -> process.awaitHealthy(startTimeout));
                 }
                 catch (RuntimeException ex) {
                     system.close();
                     throw ex;
                 }
-                log.info("The system runs: {}", processes.values().stream()
+                log.info("The system runs: {}", system.all().stream()
                         .map(process -> process.service().module() + " " + process.baseUri()).toList());
                 return system;
             }
