@@ -33,14 +33,16 @@ public class Outbox {
     private final OutboxPublisher publisher;
     private final JsonMapper json;
     private final OutboxTraces traces;
+    private final OutboxLease lease;
     private long nextId;
     private long blockEnd;
 
-    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json, OutboxTraces traces) {
+    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json, OutboxTraces traces, OutboxLease lease) {
         this.repository = repository;
         this.publisher = publisher;
         this.json = json;
         this.traces = traces;
+        this.lease = lease;
     }
 
     /**
@@ -78,7 +80,7 @@ public class Outbox {
             messages.add(new OutboxMessage(nextId(), entry.eventId(), entry.aggregateId(), entry.type(), entry.version(),
                     entry.routingKey(), entry.payload(), entry.createdAt(), entry.traceparent()));
         }
-        repository.insertAll(messages);
+        repository.insertAll(messages, lease.id());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {

@@ -22,6 +22,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention how long a published row is kept before it is purged
  * @param purgeInterval how often published rows older than the retention are purged
  * @param afterCommitFault a fault to inject between commit and publish (for tests and demos)
+ * @param heartbeatInterval how often this instance tells the others it is alive, and looks for instances that are not
+ *        ({@link OutboxLease})
+ * @param instanceLease how long after its last heartbeat an instance is taken for dead, and its unpublished rows are
+ *        taken over by a live one: long enough for a garbage-collection pause or a slow database, short enough that
+ *        a crashed instance's orders are not late by much
  */
 @ConfigurationProperties("flashsale.outbox")
 public record OutboxProperties(
@@ -34,5 +39,14 @@ public record OutboxProperties(
         @DefaultValue("50ms") Duration markInterval,
         @DefaultValue("7d") Duration retention,
         @DefaultValue("1m") Duration purgeInterval,
-        @DefaultValue("none") AfterCommitFault.Mode afterCommitFault) {
+        @DefaultValue("none") AfterCommitFault.Mode afterCommitFault,
+        @DefaultValue("2s") Duration heartbeatInterval,
+        @DefaultValue("10s") Duration instanceLease) {
+
+    public OutboxProperties {
+        if (instanceLease.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("flashsale.outbox.instance-lease (" + instanceLease + ") must be at least three "
+                    + "heartbeat intervals (" + heartbeatInterval + "): one late heartbeat must not hand a live instance's rows over");
+        }
+    }
 }

@@ -56,6 +56,7 @@ class OutboxPublisher implements DisposableBean {
     private final OutboxProperties properties;
     private final AfterCommitFault fault;
     private final OutboxTraces traces;
+    private final OutboxLease lease;
 
     /** In {@link #inFlight}: a row handed to the sender thread, whose send is still to come. */
     private static final long NOT_YET_SENT = Long.MIN_VALUE;
@@ -77,13 +78,14 @@ class OutboxPublisher implements DisposableBean {
     private volatile boolean brokerReachable = true;
 
     OutboxPublisher(RabbitTemplate rabbit, OutboxRepository repository, TransactionTemplate transaction,
-            OutboxProperties properties, AfterCommitFault fault, OutboxTraces traces) {
+            OutboxProperties properties, AfterCommitFault fault, OutboxTraces traces, OutboxLease lease) {
         this.rabbit = rabbit;
         this.repository = repository;
         this.transaction = transaction;
         this.properties = properties;
         this.fault = fault;
         this.traces = traces;
+        this.lease = lease;
         this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new CustomizableThreadFactory("outbox-sender-"));
     }
@@ -218,6 +220,13 @@ class OutboxPublisher implements DisposableBean {
         sender.shutdown();
         sender.awaitTermination(5, TimeUnit.SECONDS);
         markConfirmed();
+        // Last: what is still unpublished goes to the other instances now, not after the lease.
+        try {
+            lease.release();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Could not release this instance's outbox rows; the others take them after the lease: {}", ex.toString());
+        }
     }
 
     private static Message toAmqp(OutboxMessage message) {

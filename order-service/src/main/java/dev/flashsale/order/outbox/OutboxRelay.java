@@ -17,7 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes, in the background and in order of creation, the outbox rows that the after-commit publisher did not
- * get confirmed: the broker was down, nacked or returned them, or the process died between commit and publish.
+ * get confirmed: the broker was down, nacked or returned them, or the process died between commit and publish. It takes
+ * only this instance's rows ({@link OutboxLease}): the rows of another instance are that instance's to send, or, once it
+ * is gone, the rows of whoever took them over.
  * It also purges published rows after their retention.
  */
 @Component
@@ -29,11 +31,13 @@ class OutboxRelay {
     private final OutboxPublisher publisher;
     private final TransactionTemplate transaction;
     private final OutboxProperties properties;
+    private final OutboxLease lease;
     private final Counter relayed;
 
     OutboxRelay(OutboxRepository repository, OutboxPublisher publisher, TransactionTemplate transaction,
-            OutboxProperties properties, MeterRegistry meters) {
+            OutboxProperties properties, OutboxLease lease, MeterRegistry meters) {
         this.repository = repository;
+        this.lease = lease;
         this.publisher = publisher;
         this.transaction = transaction;
         this.properties = properties;
@@ -43,10 +47,11 @@ class OutboxRelay {
                 .register(meters);
     }
 
-    /** One round: sends the oldest unpublished rows, and waits for their confirms. */
+    /** One round: sends this instance's oldest unpublished rows, and waits for their confirms. */
     void relay() {
         List<OutboxMessage> due = new ArrayList<>();
-        for (OutboxMessage message : repository.findUnpublished(Instant.now().minus(properties.relayGrace()), properties.relayBatchSize())) {
+        Instant before = Instant.now().minus(properties.relayGrace());
+        for (OutboxMessage message : repository.findUnpublished(lease.id(), before, properties.relayBatchSize())) {
             if (publisher.claim(message.id())) {
                 due.add(message);
             }

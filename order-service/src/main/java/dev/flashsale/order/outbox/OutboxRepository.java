@@ -28,22 +28,23 @@ class OutboxRepository {
         return jdbc.sql("SELECT nextval('outbox_seq')").query(Long.class).single();
     }
 
-    void insertAll(List<OutboxMessage> messages) {
+    /** Appends rows, claimed by the instance that appends them ({@link OutboxLease}). */
+    void insertAll(List<OutboxMessage> messages, String claimedBy) {
         batches.batchUpdate("""
                 INSERT INTO outbox (id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at,
-                    traceparent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    traceparent, claimed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 messages.stream().map(m -> new Object[] { m.id(), m.eventId(), m.aggregateId(), m.eventType(), m.eventVersion(),
-                        m.routingKey(), m.payload(), Timestamp.from(m.createdAt()), m.traceparent() }).toList());
+                        m.routingKey(), m.payload(), Timestamp.from(m.createdAt()), m.traceparent(), claimedBy }).toList());
     }
 
-    /** Rows not yet confirmed by the broker and older than the cut-off, oldest first. */
-    List<OutboxMessage> findUnpublished(Instant before, int limit) {
+    /** An instance's rows not yet confirmed by the broker and older than the cut-off, oldest first. */
+    List<OutboxMessage> findUnpublished(String claimedBy, Instant before, int limit) {
         return jdbc.sql("""
                 SELECT id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at, traceparent
                 FROM outbox
-                WHERE published_at IS NULL AND created_at < ? ORDER BY id LIMIT ?""")
-                .params(Timestamp.from(before), limit)
+                WHERE published_at IS NULL AND claimed_by = ? AND created_at < ? ORDER BY id LIMIT ?""")
+                .params(claimedBy, Timestamp.from(before), limit)
                 .query(OutboxRepository::message)
                 .list();
     }

@@ -10,11 +10,13 @@ class OutboxSchedules implements SchedulingConfigurer {
 
     private final OutboxPublisher publisher;
     private final OutboxRelay relay;
+    private final OutboxLease lease;
     private final OutboxProperties properties;
 
-    OutboxSchedules(OutboxPublisher publisher, OutboxRelay relay, OutboxProperties properties) {
+    OutboxSchedules(OutboxPublisher publisher, OutboxRelay relay, OutboxLease lease, OutboxProperties properties) {
         this.publisher = publisher;
         this.relay = relay;
+        this.lease = lease;
         this.properties = properties;
     }
 
@@ -23,5 +25,8 @@ class OutboxSchedules implements SchedulingConfigurer {
         registrar.addFixedDelayTask(publisher::markConfirmed, properties.markInterval());
         registrar.addFixedDelayTask(relay::relay, properties.relayInterval());
         registrar.addFixedDelayTask(relay::purgeExpired, properties.purgeInterval());
+        registrar.addFixedDelayTask(lease::heartbeat, properties.heartbeatInterval());
+        // The safety net of OutboxLease: orphans the heartbeats missed (an owner unregistered mid-append, say).
+        registrar.addFixedDelayTask(lease::adoptOrphans, properties.purgeInterval());
     }
 }
