@@ -108,6 +108,7 @@ public final class FlashSaleSystem implements AutoCloseable {
         private final Path repository;
         private final Map<String, String> settings = new HashMap<>();
         private final Map<Service, Map<String, String>> environment = new EnumMap<>(Service.class);
+        private final Map<Service, Map<String, String>> serviceSettings = new EnumMap<>(Service.class);
         private final Map<Service, Integer> niceness = new EnumMap<>(Service.class);
         private final Set<Service> services = EnumSet.copyOf(Service.SYSTEM);
         private final Map<Service, Integer> instances = new EnumMap<>(Service.class);
@@ -122,6 +123,7 @@ public final class FlashSaleSystem implements AutoCloseable {
             this.repository = repository.toAbsolutePath().normalize();
             for (Service service : Service.values()) {
                 environment.put(service, new HashMap<>());
+                serviceSettings.put(service, new HashMap<>());
             }
             settings.put("spring.security.user.name", ADMIN_USERNAME);
             settings.put("spring.security.user.password", ADMIN_PASSWORD);
@@ -174,6 +176,12 @@ public final class FlashSaleSystem implements AutoCloseable {
         /** Any Spring property, for every service (e.g. short retry intervals, fault knobs). */
         public Builder property(String name, String value) {
             settings.put(name, value);
+            return this;
+        }
+
+        /** A Spring property for one service, over what every service gets (e.g. its own way to the broker). */
+        public Builder property(Service service, String name, String value) {
+            serviceSettings.get(service).put(name, value);
             return this;
         }
 
@@ -261,7 +269,9 @@ public final class FlashSaleSystem implements AutoCloseable {
                         if (service == Service.ORDER_SERVICE) {
                             downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                         }
-                        settings.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+                        Map<String, String> serviceArguments = new HashMap<>(settings);
+                        serviceArguments.putAll(serviceSettings.get(service));
+                        serviceArguments.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                         // The first instance logs to <module>.log, as when there is one; the others to <module>-2.log, ...
                         String log = service.module() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log";
                         serviceProcesses.add(new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),

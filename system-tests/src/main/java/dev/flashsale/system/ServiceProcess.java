@@ -51,6 +51,12 @@ public final class ServiceProcess {
         this.logFile = logFile;
     }
 
+    /** The module and its port, e.g. {@code order-service:41234}: which of a service's instances this is. */
+    @Override
+    public String toString() {
+        return service.module() + ":" + port;
+    }
+
     public Service service() {
         return service;
     }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -55,6 +56,14 @@ final class Accounting {
         this.ordersCountedBefore = client.get(system.uri(Service.ANALYTICS_WORKER).resolve("/api/analytics/summary")).get("orders").asLong();
         this.mailsBefore = ExactlyOnce.mailsReceivedPerOrder(smtp);
         this.unansweredBefore = unansweredSends();
+    }
+
+    /** Every accepted order applied by every worker, none twice, and none that nobody accepted. */
+    static void assertNothingLostNorTwice(Report report, FixedRateLoad.Result result) {
+        assertThat(result.accepted()).as("orders accepted").isNotEmpty();
+        assertThat(report.lost()).as("lost: " + report.line()).isZero();
+        assertThat(report.twice()).as("applied twice: " + report.line()).isZero();
+        assertThat(report.unasked()).as("applied and never accepted: " + report.line()).isZero();
     }
 
     /** What the workers had applied before the test: taken while the system is idle. */

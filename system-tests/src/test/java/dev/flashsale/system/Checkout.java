@@ -124,6 +124,16 @@ final class Checkout {
         return response.body();
     }
 
+    /**
+     * A series of a service's {@code /actuator/prometheus}, summed over its labels: {@code flashsale_outbox_relayed_total},
+     * say, or {@code flashsale_worker_processed_total{queue="inventory"}} for one set of labels. 0 when absent.
+     */
+    double metric(URI service, String series) {
+        return getText(service.resolve("/actuator/prometheus")).lines()
+                .filter(line -> line.startsWith(series + " ") || line.startsWith(series + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     private static HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
         String credentials = FlashSaleSystem.ADMIN_USERNAME + ":" + FlashSaleSystem.ADMIN_PASSWORD;
         return request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));

@@ -142,7 +142,7 @@ class FaultSystemTests {
         assertThat(answers.wrong()).as("hostile requests not refused with a 4xx problem").isEmpty();
         assertThat(normal.status()).as("a normal checkout afterwards").isEqualTo(202);
         assertThat(report.unasked()).as("orders stored and published from a hostile request").isZero();
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         for (JsonNode order : client.get(orderService().resolve("/api/dashboard")).get("latestOrders")) {
             assertThat(accepted).as("the latest orders stored").containsKey(UUID.fromString(order.get("orderId").asString()));
         }
@@ -247,7 +247,7 @@ class FaultSystemTests {
                 cleanResult.refusedCount(), PATIENCE);
         double cleanSeconds = (System.nanoTime() - cleanStart) / 1e9;
         double cleanDrain = (System.nanoTime() - cleanLoadEnd) / 1e9;
-        assertNothingLostNorTwice(cleanReport, cleanResult);
+        Accounting.assertNothingLostNorTwice(cleanReport, cleanResult);
 
         Accounting accounting = Accounting.begin(system, smtp, client);
         long start = System.nanoTime();
@@ -295,7 +295,7 @@ class FaultSystemTests {
                 "%.1f".formatted(poisonedRate), "%.1f".formatted(cleanRate),
                 "%.2f".formatted(poisonedRate / cleanRate), "%.1f".formatted(drain), "%.1f".formatted(cleanDrain));
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         for (Service worker : ExactlyOnce.WORKERS) {
             for (String eventId : malformed) {
                 assertThat(parked.get(worker).get(eventId)).as("attempts at a malformed message").isEqualTo(1);
@@ -342,7 +342,7 @@ class FaultSystemTests {
         log.info("FAULT slow consumer: when email and inventory had applied all {} orders, analytics had applied {} and held {} in its queue",
                 result.accepted().size(), analyticsAppliedWhenOthersWereDone, analyticsBacklogWhenOthersWereDone);
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(analyticsAppliedWhenOthersWereDone).as("orders the slow worker had applied when the others had applied them all")
                 .isLessThan(result.accepted().size());
         assertThat(analyticsBacklogWhenOthersWereDone).as("the slow worker's backlog when the others were done").isPositive();
@@ -373,7 +373,7 @@ class FaultSystemTests {
         log.info("FAULT SMTP outage: {} mails arrived while SMTP was cut (in flight at the cut); {} sent again after an unanswered "
                 + "send; email-worker stats {}", mailsAtRestore - mailsAtCut, report.sentAgain(), stats);
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(mailsAtRestore - mailsAtCut).as("mails sent while SMTP was unreachable").isLessThanOrEqualTo(5);
         assertThat(stats.get("deadLettered").asLong() - deadLetteredBefore).as("mails dead-lettered because of the outage").isZero();
     }
@@ -396,7 +396,7 @@ class FaultSystemTests {
         log.info("FAULT SMTP reply lost: {} mail sent again after its unanswered send ({} unanswered sends counted)",
                 report.sentAgain(), report.unanswered());
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(report.unanswered()).as("unanswered sends the email worker counted").isEqualTo(1);
         assertThat(report.sentAgain()).as("mails sent again after an unanswered send").isEqualTo(1);
     }
@@ -428,7 +428,7 @@ class FaultSystemTests {
                 + "it was down; after restart {}", unacknowledged, "%.1f".formatted(killedAt), acceptedWhileDown,
                 client.get(system.uri(Service.INVENTORY_WORKER).resolve("/api/stats")));
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(unacknowledged).as("messages the killed worker held unacknowledged").isGreaterThanOrEqualTo(10);
     }
 
@@ -456,7 +456,7 @@ class FaultSystemTests {
         Accounting.Report report = accounting.settle("broker stopped", result.offered(), result.accepted(), result.refusedCount(), PATIENCE);
         log.info("FAULT broker stopped: down {} s, {} orders accepted while it was", "%.1f".formatted(downSeconds), acceptedWhileDown);
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(result.refusedCount()).as("checkouts refused").isZero();
         assertThat(result.unanswered()).as("checkouts unanswered").isEmpty();
     }
@@ -490,7 +490,7 @@ class FaultSystemTests {
         log.info("FAULT order-service halt: halted at order {}; {} orders unanswered while it was down, offered again after the restart: "
                 + "{} replayed (committed before the halt), the rest placed anew", halted, unanswered, result.replayed().size());
 
-        assertNothingLostNorTwice(report, result);
+        Accounting.assertNothingLostNorTwice(report, result);
         assertThat(result.accepted()).as("the order committed when the JVM halted").containsKey(halted);
         assertThat(unanswered).as("orders offered while the order-service was down").isPositive();
         assertThat(result.unanswered()).as("orders still unanswered after the restart").isEmpty();
@@ -498,13 +498,6 @@ class FaultSystemTests {
             assertThat(client.get(system.uri(worker).resolve("/api/processed/" + halted))).as("halted order applied by %s", worker.module())
                     .isNotNull();
         }
-    }
-
-    private static void assertNothingLostNorTwice(Accounting.Report report, FixedRateLoad.Result result) {
-        assertThat(result.accepted()).as("orders accepted").isNotEmpty();
-        assertThat(report.lost()).as("lost: " + report.line()).isZero();
-        assertThat(report.twice()).as("applied twice: " + report.line()).isZero();
-        assertThat(report.unasked()).as("applied and never accepted: " + report.line()).isZero();
     }
 
     /** The order the order-service said it halted at, from its log. */

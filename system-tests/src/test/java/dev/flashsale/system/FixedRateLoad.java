@@ -1,5 +1,6 @@
 package dev.flashsale.system;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +24,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * model: a slow or absent service cannot slow the offering down). Each order carries an {@code Idempotency-Key}, so
  * that one whose answer never came (the service died, the connection was refused) can be offered again and is then
  * either replayed (it had been committed) or placed (it had not), as a real client would do.
+ *
+ * <p>Given several order-service instances, it offers the orders to each in turn, and a refused connection (the
+ * instance is down) to the next at once, as a load balancer does: nothing was sent, so nothing can be placed twice.
  */
 final class FixedRateLoad {
 
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
-    private final URI checkout;
+    private final List<URI> checkouts;
+    private final AtomicInteger nextInstance = new AtomicInteger();
     private final int orders;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
@@ -40,15 +45,20 @@ final class FixedRateLoad {
     private final CountDownLatch answered;
     private final long startedAt = System.nanoTime();
 
-    private FixedRateLoad(URI orderService, int orders) {
-        this.checkout = orderService.resolve("/api/orders");
+    private FixedRateLoad(List<URI> orderServices, int orders) {
+        this.checkouts = orderServices.stream().map(uri -> uri.resolve("/api/orders")).toList();
         this.orders = orders;
         this.answered = new CountDownLatch(orders);
     }
 
     /** Starts offering {@code perSecond} orders a second for {@code duration}, from now, in the background. */
     static FixedRateLoad start(URI orderService, int perSecond, Duration duration) {
-        FixedRateLoad load = new FixedRateLoad(orderService, (int) (perSecond * duration.toMillis() / 1000));
+        return start(List.of(orderService), perSecond, duration);
+    }
+
+    /** The same, offering the orders to each order-service instance in turn. */
+    static FixedRateLoad start(List<URI> orderServices, int perSecond, Duration duration) {
+        FixedRateLoad load = new FixedRateLoad(orderServices, (int) (perSecond * duration.toMillis() / 1000));
         load.ticker.scheduleAtFixedRate(load::offerNext, 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
         return load;
     }
@@ -121,10 +131,17 @@ final class FixedRateLoad {
     }
 
     private CompletableFuture<Void> send(Offer offer) {
-        HttpRequest request = HttpRequest.newBuilder(checkout).timeout(ANSWER_TIMEOUT)
+        return send(offer, Math.floorMod(nextInstance.getAndIncrement(), checkouts.size()), checkouts.size());
+    }
+
+    private CompletableFuture<Void> send(Offer offer, int instance, int instancesLeft) {
+        HttpRequest request = HttpRequest.newBuilder(checkouts.get(instance)).timeout(ANSWER_TIMEOUT)
                 .header("Content-Type", "application/json").header("Idempotency-Key", offer.key())
                 .POST(HttpRequest.BodyPublishers.ofString(offer.body())).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            if (failure != null && refusedConnection(failure) && instancesLeft > 1) {
+                return send(offer, (instance + 1) % checkouts.size(), instancesLeft - 1);
+            }
             if (failure != null) {
                 unanswered.add(offer);
             }
@@ -138,7 +155,16 @@ final class FixedRateLoad {
             else {
                 refused.computeIfAbsent(response.statusCode(), status -> new AtomicInteger()).incrementAndGet();
             }
-            return null;
-        });
+            return CompletableFuture.<Void>completedFuture(null);
+        }).thenCompose(next -> next);
+    }
+
+    private static boolean refusedConnection(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

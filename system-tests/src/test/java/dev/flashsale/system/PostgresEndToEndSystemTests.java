@@ -3,7 +3,6 @@ package dev.flashsale.system;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -33,23 +32,13 @@ class PostgresEndToEndSystemTests {
 
     static final int ORDERS = 50;
 
-    private static final String HOST = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_HOST", "127.0.0.1");
-    private static final String PORT = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PORT", "5432");
-    private static final String USER = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_USER", "postgres");
-    private static final String PASSWORD = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PASSWORD", "");
-
-    private static final Map<Service, String> databases = new EnumMap<>(Service.class);
+    private static PostgresDatabases databases;
     private static GreenMail smtp;
     private static FlashSaleSystem system;
 
     @BeforeAll
     static void startSystem() throws SQLException {
-        String run = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8);
-        for (Service service : Service.SYSTEM) {
-            String database = run + "_" + service.module().replace('-', '_');
-            execute("CREATE DATABASE " + database);
-            databases.put(service, database);
-        }
+        databases = PostgresDatabases.create();
         smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(EndToEndSystemTests.repository())
@@ -57,18 +46,12 @@ class PostgresEndToEndSystemTests {
                 // which a rebuild would add to this system's analytics figures.
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.newVirtualHost("postgres"))
                 .smtp("127.0.0.1", smtp.getSmtp().getPort())
-                .property("spring.profiles.active", "postgres")
                 .property("flashsale.worker.retry.initial-interval", "100ms")
                 .property("flashsale.worker.costs.scale", "0")
                 // Four JVMs start at once on two cores: the quick compiler shortens that a lot.
                 .jvmOption("-XX:TieredStopAtLevel=1")
                 .workDirectory(EndToEndSystemTests.workDirectory("postgres"));
-        for (Service service : Service.SYSTEM) {
-            builder.environment(service, "POSTGRES_HOST", HOST).environment(service, "POSTGRES_PORT", PORT)
-                    .environment(service, "POSTGRES_USER", USER).environment(service, "POSTGRES_PASSWORD", PASSWORD)
-                    .environment(service, "POSTGRES_DB", databases.get(service));
-        }
-        system = builder.start();
+        system = databases.configure(builder).start();
     }
 
     @AfterAll
@@ -82,8 +65,8 @@ class PostgresEndToEndSystemTests {
             }
         }
         finally {
-            for (String database : databases.values()) {
-                execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            if (databases != null) {
+                databases.close();
             }
         }
     }
@@ -94,14 +77,14 @@ class PostgresEndToEndSystemTests {
         ExactlyOnce.Baseline before = ExactlyOnce.Baseline.take(system, smtp, client);
         Map<Service, Set<UUID>> processedBefore = new EnumMap<>(Service.class);
         for (Service worker : ExactlyOnce.WORKERS) {
-            processedBefore.put(worker, processedOrders(databases.get(worker)));
+            processedBefore.put(worker, processedOrders(worker));
         }
 
         Map<UUID, Integer> accepted = client.placeOrders(system.uri(Service.ORDER_SERVICE), ORDERS, 8);
 
         ExactlyOnce.assertEveryWorkerAppliedEachOrderOnce(system, smtp, accepted, client, before);
         for (Service worker : ExactlyOnce.WORKERS) {
-            Set<UUID> added = processedOrders(databases.get(worker));
+            Set<UUID> added = processedOrders(worker);
             added.removeAll(processedBefore.get(worker));
             assertThat(added).as("dedup rows %s added", worker.module()).isEqualTo(accepted.keySet());
         }
@@ -114,13 +97,13 @@ class PostgresEndToEndSystemTests {
     @Test
     void aLostAnalyticsDatabaseIsRebuiltFromTheHistoryStreamOnPostgres() throws Exception {
         Checkout client = new Checkout();
-        String analytics = databases.get(Service.ANALYTICS_WORKER);
+
         Map<UUID, Integer> accepted = client.placeOrders(system.uri(Service.ORDER_SERVICE), 40, 4);
-        await().atMost(Duration.ofSeconds(60)).until(() -> processedOrders(analytics).containsAll(accepted.keySet()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> processedOrders(Service.ANALYTICS_WORKER).containsAll(accepted.keySet()));
         URI summary = system.uri(Service.ANALYTICS_WORKER).resolve("/api/analytics/summary");
         JsonNode before = client.get(summary);
 
-        try (Connection connection = connect(analytics); Statement statement = connection.createStatement()) {
+        try (Connection connection = databases.connect(Service.ANALYTICS_WORKER); Statement statement = connection.createStatement()) {
             statement.execute("DELETE FROM sale_line");
             statement.execute("DELETE FROM processed_order");
         }
@@ -135,32 +118,14 @@ class PostgresEndToEndSystemTests {
         assertThat(client.get(summary)).isEqualTo(before);
     }
 
-    private static Set<UUID> processedOrders(String database) throws SQLException {
+    private static Set<UUID> processedOrders(Service worker) throws SQLException {
         Set<UUID> orderIds = new HashSet<>();
-        try (Connection connection = connect(database); Statement statement = connection.createStatement();
+        try (Connection connection = databases.connect(worker); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT order_id FROM processed_order")) {
             while (rows.next()) {
                 orderIds.add(rows.getObject(1, UUID.class));
             }
         }
         return orderIds;
-    }
-
-    private static void execute(String sql) throws SQLException {
-        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
-    private static Connection connect(String database) throws SQLException {
-        try {
-            return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + database, USER, PASSWORD);
-        }
-        catch (SQLException ex) {
-            throw new SQLException("""
-                    The PostgreSQL end-to-end test needs a PostgreSQL server at %s:%s (user %s) that may create databases.
-                      Install one (apt-get install postgresql) or point FLASHSALE_TEST_POSTGRES_HOST/_PORT/_USER/_PASSWORD at one."""
-                    .formatted(HOST, PORT, USER), ex);
-        }
     }
 }

@@ -214,9 +214,7 @@ class TracingSystemTests {
     }
 
     private double relayed() {
-        String metrics = client.getText(orderService().resolve("/actuator/prometheus"));
-        return metrics.lines().filter(line -> line.startsWith("flashsale_outbox_relayed_total"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return client.metric(orderService(), "flashsale_outbox_relayed_total");
     }
 
     private static URI orderService() {

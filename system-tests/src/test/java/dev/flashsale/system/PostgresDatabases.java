@@ -1,0 +1,84 @@
+package dev.flashsale.system;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A database of its own for each service of a system, on the PostgreSQL server on this machine: created for a test
+ * class, given to the services (the {@code postgres} profile's {@code POSTGRES_*} variables) and dropped after it.
+ */
+final class PostgresDatabases implements AutoCloseable {
+
+    private static final String HOST = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_HOST", "127.0.0.1");
+    private static final String PORT = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PORT", "5432");
+    private static final String USER = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_USER", "postgres");
+    private static final String PASSWORD = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PASSWORD", "");
+
+    private final Map<Service, String> databases = new EnumMap<>(Service.class);
+
+    private PostgresDatabases() {
+    }
+
+    /** Creates a database for each of the system's services. */
+    static PostgresDatabases create() throws SQLException {
+        PostgresDatabases created = new PostgresDatabases();
+        String run = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            for (Service service : Service.SYSTEM) {
+                String database = run + "_" + service.module().replace('-', '_');
+                execute("CREATE DATABASE " + database);
+                created.databases.put(service, database);
+            }
+        }
+        catch (SQLException ex) {
+            created.close();
+            throw ex;
+        }
+        return created;
+    }
+
+    /** Runs every service of the system on its database (and with the {@code postgres} profile). */
+    FlashSaleSystem.Builder configure(FlashSaleSystem.Builder builder) {
+        builder.property("spring.profiles.active", "postgres");
+        databases.forEach((service, database) -> builder.environment(service, "POSTGRES_HOST", HOST)
+                .environment(service, "POSTGRES_PORT", PORT).environment(service, "POSTGRES_USER", USER)
+                .environment(service, "POSTGRES_PASSWORD", PASSWORD).environment(service, "POSTGRES_DB", database));
+        return builder;
+    }
+
+    /** A new connection to the service's database. */
+    Connection connect(Service service) throws SQLException {
+        return connect(databases.get(service));
+    }
+
+    /** Drops every database created, with whatever is still connected to it. */
+    @Override
+    public void close() throws SQLException {
+        for (String database : databases.values()) {
+            execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static Connection connect(String database) throws SQLException {
+        try {
+            return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + database, USER, PASSWORD);
+        }
+        catch (SQLException ex) {
+            throw new SQLException("""
+                    The PostgreSQL system tests need a PostgreSQL server at %s:%s (user %s) that may create databases.
+                      Install one (apt-get install postgresql) or point FLASHSALE_TEST_POSTGRES_HOST/_PORT/_USER/_PASSWORD at one."""
+                    .formatted(HOST, PORT, USER), ex);
+        }
+    }
+}
