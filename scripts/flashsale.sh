@@ -79,7 +79,7 @@ require_broker() {
     cat >&2 <<MSG
 No RabbitMQ broker answers on $RABBIT_HOST:$RABBIT_PORT. Get one, then run this again:
   - a local RabbitMQ:  sudo apt-get install rabbitmq-server   (this script starts it and enables its management plugin)
-  - or with Docker:    docker compose up -d rabbitmq
+  - or with Docker:    docker compose up -d rabbitmq-1
   - or point RABBIT_HOST / RABBIT_PORT (and RABBIT_USER / RABBIT_PASSWORD) at another broker.
 MSG
     exit 1

@@ -33,7 +33,7 @@ ensure_rabbitmq() {
         if ! command -v rabbitmq-server >/dev/null; then
             log_services "no RabbitMQ answers on 127.0.0.1:5672 and none is installed here. Get one:"
             log_services "  sudo apt-get install rabbitmq-server   (this script starts it and enables its management plugin)"
-            log_services "  or, where Docker runs: docker compose up -d rabbitmq   (the tests then also find one through Testcontainers)"
+            log_services "  or, where Docker runs: docker compose up -d rabbitmq-1   (the tests then also find one through Testcontainers)"
             return 1
         fi
         log_services "starting the local RabbitMQ (rabbitmq-server -detached)"

@@ -64,7 +64,7 @@ class ObservabilitySystemTests {
     private static final Path PROMETHEUS_DIRECTORY = AlertRulesTests.PROMETHEUS_DIRECTORY;
     private static final Path DASHBOARD = EndToEndSystemTests.repository().resolve("docker/grafana/dashboards/flashsale.json");
 
-    /** RabbitMQ's Prometheus plugin's port, where prometheus.yml's "rabbitmq:15692" is found on this machine. */
+    /** RabbitMQ's Prometheus plugin's port, where prometheus.yml's "rabbitmq-1:15692" (and -2, -3) is found on this machine. */
     private static final int RABBITMQ_PROMETHEUS_PORT = 15692;
 
     /** Series Prometheus makes itself, for each target and each alert: no scrape has them. */
@@ -294,7 +294,8 @@ class ObservabilitySystemTests {
         config.put("rule_files", List.of(PROMETHEUS_DIRECTORY.resolve("alerts.yml").toAbsolutePath().normalize().toString()));
         for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
             for (Map<String, Object> targets : (List<Map<String, Object>>) job.get("static_configs")) {
-                targets.put("targets", ((List<String>) targets.get("targets")).stream().map(ObservabilitySystemTests::onThisMachine).toList());
+                // The broker's three nodes of docker compose are this test's one broker: scraped once.
+                targets.put("targets", ((List<String>) targets.get("targets")).stream().map(ObservabilitySystemTests::onThisMachine).distinct().toList());
             }
             if ("/metrics/detailed".equals(job.get("metrics_path"))) {
                 ((Map<String, Object>) job.computeIfAbsent("params", key -> new LinkedHashMap<>())).put("vhost", List.of(virtualHost));
@@ -306,7 +307,7 @@ class ObservabilitySystemTests {
     /** Where a target of docker compose's network ("inventory-worker:8082") is for this test. */
     private static String onThisMachine(String target) {
         String host = target.substring(0, target.lastIndexOf(':'));
-        if (host.equals("rabbitmq")) {
+        if (host.matches("rabbitmq(-\\d+)?")) {
             return broker.host() + ":" + RABBITMQ_PROMETHEUS_PORT;
         }
         Service service = Service.SYSTEM.stream().filter(candidate -> candidate.module().equals(host)).findFirst()
