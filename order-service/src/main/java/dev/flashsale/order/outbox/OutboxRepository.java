@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -47,6 +49,12 @@ class OutboxRepository {
                 .params(claimedBy, Timestamp.from(before), limit)
                 .query(OutboxRepository::message)
                 .list();
+    }
+
+    /** Which of these rows are still unpublished. */
+    Set<Long> unpublishedAmong(List<Long> ids) {
+        return new HashSet<>(jdbc.sql("SELECT id FROM outbox WHERE published_at IS NULL AND id IN (:ids)")
+                .param("ids", ids).query(Long.class).list());
     }
 
     /** Marks confirmed rows published, in one batch. */

@@ -193,6 +193,30 @@ class OutboxPublisherTests {
     }
 
     @Test
+    void aRowMarkedPublishedBetweenTheRelaysQueryAndItsClaimIsNotSentAgain() {
+        probe.start();
+        UUID orderId = api.checkout(TestApi.order("MARKED-1", 1)).orderId();
+        probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN);
+        await().atMost(PUBLISHED_WITHIN).until(() -> "PUBLISHED".equals(status(orderId)));
+        double relayedBefore = relayed();
+        // The row as the relay's query saw it a moment before its mark committed: unpublished.
+        OutboxMessage seenUnpublished = jdbc.sql("""
+                SELECT id, event_id, aggregate_id, event_type, event_version, routing_key, payload, created_at, traceparent
+                FROM outbox WHERE aggregate_id = ?""").param(orderId)
+                .query((rs, row) -> new OutboxMessage(rs.getLong("id"), rs.getObject("event_id", UUID.class), orderId,
+                        rs.getString("event_type"), rs.getInt("event_version"), rs.getString("routing_key"), rs.getString("payload"),
+                        rs.getTimestamp("created_at").toInstant(), rs.getString("traceparent")))
+                .single();
+
+        relay.relay(List.of(seenUnpublished));
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> probe.receivedFor(orderId).size() == 3);
+        assertThat(relayed()).as("rows the relay sent").isEqualTo(relayedBefore);
+        assertThat(publisher.claim(seenUnpublished.id())).as("the relay let go of its claim").isTrue();
+        publisher.letGo(seenUnpublished.id());
+    }
+
+    @Test
     void anUnroutableEventIsNotCountedAsPublishedAndGoesOutOnceItCanBeRouted() {
         probe.start();
         // Every queue the exchange feeds, the history stream included: a message routed to any one of them is routed.
