@@ -7,10 +7,12 @@ import java.util.List;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.security.AccessRule;
+import dev.flashsale.worker.WorkerProperties.Dedup;
 import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
 import dev.flashsale.worker.deadletter.DeadLetterService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
@@ -145,6 +147,17 @@ public class WorkerAutoConfiguration {
                 rateCap::perSecond);
     }
 
+    /** The registry of this worker's processes, in its database: every process's counters, for GET /api/stats. */
+    @Bean
+    WorkerInstances workerInstances(JdbcClient jdbc, JsonMapper json, InstanceId instance, WorkerStats stats) {
+        return new WorkerInstances(jdbc, json, instance, stats::figures, properties.instances().liveWithin());
+    }
+
+    @Bean
+    SchedulingConfigurer workerInstancesHeartbeat(WorkerInstances instances) {
+        return registrar -> registrar.addFixedDelayTask(instances::heartbeat, properties.instances().heartbeatInterval());
+    }
+
     @Bean
     FaultInjector faultInjector() {
         return new FaultInjector(properties.faults());
@@ -218,13 +231,26 @@ public class WorkerAutoConfiguration {
         return new IdempotentProcessor(repository, new TransactionTemplate(transactionManager), stats, clock, observations);
     }
 
+    /** This process's name among the worker's processes. */
     @Bean
-    DedupPurger dedupPurger(ProcessedOrderRepository repository, Clock clock) {
-        return new DedupPurger(repository, properties.dedup().retention(), clock);
+    InstanceId instanceId() {
+        return InstanceId.ofThisProcess();
     }
 
     @Bean
+    WorkerTasks workerTasks(JdbcClient jdbc) {
+        return new WorkerTasks(jdbc);
+    }
+
+    @Bean
+    DedupPurger dedupPurger(ProcessedOrderRepository repository, WorkerTasks tasks, InstanceId instance, Clock clock) {
+        Dedup dedup = properties.dedup();
+        return new DedupPurger(repository, tasks, dedup.retention(), dedup.purgeInterval(), instance.value(), clock);
+    }
+
+    /** Scheduled in every process; one of them purges each interval (DedupPurger). */
+    @Bean
     SchedulingConfigurer dedupPurgeSchedule(DedupPurger purger) {
-        return registrar -> registrar.addFixedDelayTask(purger::purge, properties.dedup().purgeInterval());
+        return registrar -> registrar.addFixedDelayTask(purger::purgeIfDue, properties.dedup().purgeInterval());
     }
 }

@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batch how many deliveries are applied in one transaction
  * @param maxRate the most messages a second the worker applies ({@link RateCap}); none by default, an admin changes it at
  *        run time
+ * @param instances how the processes of the worker find each other in its database ({@link WorkerInstances})
  */
 @ConfigurationProperties("flashsale.worker")
 public record WorkerProperties(
@@ -32,7 +33,28 @@ public record WorkerProperties(
         @DefaultValue DeadLetters deadLetters,
         @DefaultValue Faults faults,
         @DefaultValue Batch batch,
-        @Nullable Integer maxRate) {
+        @Nullable Integer maxRate,
+        @DefaultValue Instances instances) {
+
+    /**
+     * The registry of the worker's processes ({@link WorkerInstances}).
+     *
+     * @param heartbeatInterval how often each process writes its counters and the time: how stale the figures of the
+     *        other processes in {@code GET /api/stats} can be
+     * @param liveWithin how recent a heartbeat must be for its process to count as live: three heartbeats, so that one
+     *        late write (a pause, a slow database) does not drop a process that is still there, and a killed process
+     *        stops counting within that
+     */
+    public record Instances(
+            @DefaultValue("5s") Duration heartbeatInterval,
+            @DefaultValue("15s") Duration liveWithin) {
+
+        public Instances {
+            if (liveWithin.compareTo(heartbeatInterval) <= 0) {
+                throw new IllegalArgumentException("flashsale.worker.instances.live-within must be longer than the heartbeat interval");
+            }
+        }
+    }
 
     /**
      * Exponential backoff with jitter, in the listener, before the message is dead-lettered.
