@@ -30,6 +30,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -98,10 +99,15 @@ public class WorkerAutoConfiguration {
      */
     @Bean
     RabbitListenerConfigurer expressQueueListener(OrderPlacedConsumer consumer,
-            SimpleRabbitListenerContainerFactory orderPlacedContainerFactory) {
+            SimpleRabbitListenerContainerFactory orderPlacedContainerFactory, RabbitProperties rabbit) {
+        // A fixed number of consumers, the work queue's minimum: "n-n", so that the container's maximum is its minimum too
+        // (a plain "n" would keep the factory's max-concurrency, and the container would scale).
+        Integer configured = rabbit.getListener().getSimple().getConcurrency();
+        int fixed = configured == null ? 1 : configured;
         return registrar -> Topology.expressQueue(properties.queue()).ifPresent(express -> {
             SimpleRabbitListenerEndpoint endpoint = new SimpleRabbitListenerEndpoint();
             endpoint.setId(OrderPlacedConsumer.EXPRESS_LISTENER_ID);
+            endpoint.setConcurrency(fixed + "-" + fixed);
             endpoint.setQueueNames(express);
             endpoint.setBatchListener(true);
             endpoint.setMessageListener((ChannelAwareBatchMessageListener) consumer::consumeExpress);
@@ -197,7 +203,8 @@ public class WorkerAutoConfiguration {
 
     /**
      * The container of this worker's queue: Boot's, configured from {@code spring.rabbitmq.listener.simple.*}
-     * (prefetch, concurrency), then made to hand over deliveries in batches, acknowledged by the
+     * (prefetch, concurrency), following the backlog between its concurrency and max-concurrency
+     * ({@link WorkerProperties.Consumers}), and made to hand over deliveries in batches, acknowledged by the
      * {@link OrderPlacedConsumer} itself once they are committed. A batch is whatever arrived, up to
      * {@code flashsale.worker.batch.size}: the consumer waits at most {@code flashsale.worker.batch.max-wait} for each
      * next delivery, so at low traffic a batch is one order that waited that long at most.
@@ -212,6 +219,12 @@ public class WorkerAutoConfiguration {
         factory.setConsumerBatchEnabled(true);
         factory.setBatchSize(properties.batch().size());
         factory.setReceiveTimeout(properties.batch().maxWait().toMillis());
+        // Between concurrency and max-concurrency, following the backlog (WorkerProperties.Consumers).
+        WorkerProperties.Consumers consumers = properties.consumers();
+        factory.setStartConsumerMinInterval(consumers.startInterval().toMillis());
+        factory.setStopConsumerMinInterval(consumers.stopInterval().toMillis());
+        factory.setConsecutiveActiveTrigger(consumers.activeTrigger());
+        factory.setConsecutiveIdleTrigger(consumers.idleTrigger());
         return factory;
     }
 
