@@ -3,6 +3,7 @@ package dev.flashsale.worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,9 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.client.RestClient;
 
@@ -41,8 +44,18 @@ import static org.awaitility.Awaitility.await;
         "flashsale.worker.batch.size=10",
         "spring.rabbitmq.listener.simple.prefetch=20",
         "flashsale.worker.consumers.stop-interval=3s" })
-@Import(WorkerTestInfrastructure.class)
+@DirtiesContext
 class ConsumersFollowTheBacklogTests {
+
+    /** A virtual host of its own: no other test's worker consumes its queue, and its consumers are gone after it. */
+    private static final String VIRTUAL_HOST = TestBroker.get().newVirtualHost("backlog");
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestBroker.get().register(registry);
+        registry.add("spring.rabbitmq.virtual-host", () -> VIRTUAL_HOST);
+        registry.add("spring.datasource.url", () -> "jdbc:h2:file:./target/test-db/" + UUID.randomUUID());
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ConsumersFollowTheBacklogTests.class);
 
@@ -75,7 +88,7 @@ class ConsumersFollowTheBacklogTests {
         long start = System.nanoTime();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
-            JsonNode queue = TestBroker.get().queue(QUEUE);
+            JsonNode queue = TestBroker.get().queue(VIRTUAL_HOST, QUEUE);
             timeline.add(String.format("%5.1f s: %d consumers (broker: %d), %d ready", seconds(start), work.getActiveConsumerCount(),
                     queue.path("consumers").asInt(-1), queue.path("messages_ready").asLong(-1)));
         }, 0, 1, TimeUnit.SECONDS);
@@ -91,17 +104,17 @@ class ConsumersFollowTheBacklogTests {
             assertThat(prometheus()).contains("flashsale_worker_consumers{queue=\"" + QUEUE + "\"} " + (MAX + MIN) + ".0");
             assertThat(consumption.consumers()).isEqualTo(MAX + MIN);
             // The broker's own count (its statistics are refreshed every 5 s).
-            await().atMost(Duration.ofSeconds(15)).until(() -> TestBroker.get().queue(QUEUE).path("consumers").asInt() == MAX);
-            long readyAtMax = TestBroker.get().queue(QUEUE).path("messages_ready").asLong();
+            await().atMost(Duration.ofSeconds(15)).until(() -> TestBroker.get().queue(VIRTUAL_HOST, QUEUE).path("consumers").asInt() == MAX);
+            long readyAtMax = TestBroker.get().queue(VIRTUAL_HOST, QUEUE).path("messages_ready").asLong();
             assertThat(readyAtMax).as("the backlog was still there at the maximum").isPositive();
             assertThat(express.getActiveConsumerCount()).isEqualTo(MIN);
 
-            await().atMost(Duration.ofSeconds(120)).until(() -> TestBroker.get().queue(QUEUE).path("messages").asLong(-1) == 0);
+            await().atMost(Duration.ofSeconds(120)).until(() -> TestBroker.get().queue(VIRTUAL_HOST, QUEUE).path("messages").asLong(-1) == 0);
             double drained = seconds(start);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> work.getActiveConsumerCount() == MIN);
             double backAtMin = seconds(start);
             assertThat(prometheus()).contains("flashsale_worker_consumers{queue=\"" + QUEUE + "\"} " + (MIN + MIN) + ".0");
-            await().atMost(Duration.ofSeconds(15)).until(() -> TestBroker.get().queue(QUEUE).path("consumers").asInt() == MIN);
+            await().atMost(Duration.ofSeconds(15)).until(() -> TestBroker.get().queue(VIRTUAL_HOST, QUEUE).path("consumers").asInt() == MIN);
 
             log.info("Consumers following the backlog: published 8000 in {} s, {} consumers at {} s ({} still ready), "
                     + "drained at {} s, back to {} at {} s", round(published), MAX, round(atMax), readyAtMax, round(drained), MIN,

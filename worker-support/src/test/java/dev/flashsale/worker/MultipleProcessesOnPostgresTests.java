@@ -65,6 +65,8 @@ class MultipleProcessesOnPostgresTests {
     private static final String QUEUE = "email.order-placed";
 
     private final String database = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8) + "_processes";
+    /** A virtual host of its own: the queues are the two processes' alone, not shared with other tests' workers. */
+    private final String virtualHost = TestBroker.get().newVirtualHost("processes");
     private ConfigurableApplicationContext a;
     private ConfigurableApplicationContext b;
 
@@ -143,7 +145,7 @@ class MultipleProcessesOnPostgresTests {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> processed(a) + processed(b) == processedBefore + orders.size());
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            JsonNode queue = TestBroker.get().queue(QUEUE);
+            JsonNode queue = TestBroker.get().queue(virtualHost, QUEUE);
             return queue.path("messages").asLong(-1) == 0;
         });
         for (OrderPlaced order : orders) {
@@ -248,7 +250,7 @@ class MultipleProcessesOnPostgresTests {
             }
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestBroker.get().queue(Topology.deadLetterQueue(QUEUE)).path("messages").asLong(-1) == 0
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestBroker.get().queue(virtualHost, Topology.deadLetterQueue(QUEUE)).path("messages").asLong(-1) == 0
                 && a.getBean(DeadLetterService.class).parked() == parkedBefore + keys.size());
         assertThat(jdbc(a).sql("SELECT COUNT(*) FROM dead_letter WHERE event_id IN (:keys)").param("keys", keys)
                 .query(Long.class).single()).isEqualTo(keys.size());
@@ -312,7 +314,7 @@ class MultipleProcessesOnPostgresTests {
         properties.put("spring.rabbitmq.port", broker.port());
         properties.put("spring.rabbitmq.username", broker.username());
         properties.put("spring.rabbitmq.password", broker.password());
-        properties.put("spring.rabbitmq.virtual-host", broker.virtualHost());
+        properties.put("spring.rabbitmq.virtual-host", virtualHost);
         properties.put("spring.datasource.url", "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database);
         properties.put("spring.datasource.username", PG_USER);
         properties.put("spring.datasource.password", PG_PASSWORD);
