@@ -58,13 +58,13 @@ public final class WorkerInstances implements DisposableBean {
             return;
         }
         try {
-            String now = figuresJson();
+            String figuresNow = figuresJson();
             OffsetDateTime at = jdbc.sql("SELECT CURRENT_TIMESTAMP").query(OffsetDateTime.class).single();
             int updated = jdbc.sql("UPDATE worker_instance SET heartbeat_at = ?, figures = ? WHERE id = ?")
-                    .params(at, now, id.value()).update();
+                    .params(at, figuresNow, id.value()).update();
             if (updated == 0) {
                 jdbc.sql("INSERT INTO worker_instance (id, started_at, heartbeat_at, figures) VALUES (?, ?, ?, ?)")
-                        .params(id.value(), at, at, now).update();
+                        .params(id.value(), at, at, figuresNow).update();
                 log.info("Registered as instance {} of this worker", id);
             }
             jdbc.sql("DELETE FROM worker_instance WHERE heartbeat_at < ?").param(at.minus(liveWithin.multipliedBy(10))).update();

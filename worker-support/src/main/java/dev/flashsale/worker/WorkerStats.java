@@ -153,20 +153,31 @@ public final class WorkerStats {
 
     /** A snapshot for {@code GET /api/stats}. */
     public Snapshot snapshot() {
+        return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
+                (long) deadLettered.count(), parked(), outcomes(), consuming.getAsBoolean(), maxRate.get(), ownCounts(), null, List.of(),
+                null);
+    }
+
+    /**
+     * This process's counters as the registry of instances keeps them ({@link WorkerInstances}): without the parked dead
+     * letters, which are the database's (and would cost a count every heartbeat).
+     */
+    WorkerInstances.Figures figures() {
+        return new WorkerInstances.Figures((long) processed.count(), (long) duplicates.count(), (long) retries.count(),
+                (long) deadLettered.count(), outcomes(), consuming.getAsBoolean(), consumers.getAsInt(), maxRate.get(), ownCounts());
+    }
+
+    private Map<String, Long> outcomes() {
         Map<String, Long> outcomes = new TreeMap<>();
         Search.in(registry).name(OUTCOMES).tag("queue", queue).counters()
                 .forEach(counter -> outcomes.put(counter.getId().getTag("outcome"), (long) counter.count()));
-        Map<String, Long> own = new TreeMap<>();
-        workerCounts.forEach((name, count) -> own.put(name, count.getAsLong()));
-        return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
-                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean(), maxRate.get(), own, null, List.of(), null);
+        return outcomes;
     }
 
-    /** This process's counters as the registry of instances keeps them ({@link WorkerInstances}). */
-    WorkerInstances.Figures figures() {
-        Snapshot own = snapshot();
-        return new WorkerInstances.Figures(own.processed(), own.duplicatesSkipped(), own.retries(), own.deadLettered(),
-                own.outcomes(), own.consuming(), consumers.getAsInt(), own.maxRatePerSecond(), own.workerCounts());
+    private Map<String, Long> ownCounts() {
+        Map<String, Long> own = new TreeMap<>();
+        workerCounts.forEach((name, count) -> own.put(name, count.getAsLong()));
+        return own;
     }
 
     /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
