@@ -310,7 +310,7 @@ const COUNTERS = [
 function workerCard(worker) {
     const card = el('div', { class: 'card', 'data-worker': worker.name },
         el('h3', {}, worker.name, el('span', { class: 'badge', 'data-field': 'state' })),
-        el('div', { class: 'hint' }, `queue ${worker.queue}`),
+        el('div', { class: 'hint' }, `queue ${worker.queue}`, el('span', { 'data-field': 'instances' })),
         el('div', { class: 'counters' }, ...COUNTERS.map(([field, label]) => el('div', { class: 'counter', 'data-counter': field },
             el('b', { 'data-field': field }, '–'), el('span', {}, label)))),
         el('div', { class: 'outcomes', 'data-field': 'outcomes' }),
@@ -351,12 +351,20 @@ function renderWorkers(workers) {
         state.className = `badge ${!worker.reachable ? 'down' : stats.consuming ? 'on' : 'off'}`;
         state.title = worker.problem || '';
         card.dataset.consuming = String(Boolean(stats && stats.consuming));
+        // The counters summed over every process of the worker when it tells them (total), else those of the one that
+        // answered. The parked dead letters are in the database the processes share: one figure, never summed.
+        const summed = stats && stats.total ? { ...stats, ...stats.total, deadLettersParked: stats.deadLettersParked } : stats;
+        const instances = $('[data-field=instances]', card);
+        instances.textContent = stats && stats.total
+            ? ` · ${count(stats.total.instances)} instance${stats.total.instances === 1 ? '' : 's'}, ${count(stats.total.consumers)} consumers` : '';
+        instances.title = stats && stats.total && stats.total.instances > 1
+            ? 'counters summed over every instance; the controls act on the instance the dashboard reaches' : '';
         for (const [field] of COUNTERS) {
-            $(`[data-field=${field}]`, card).textContent = stats ? count(stats[field]) : '–';
+            $(`[data-field=${field}]`, card).textContent = summed ? count(summed[field]) : '–';
         }
         $('[data-counter=deadLettersParked]', card).classList.toggle('alert', Boolean(stats && stats.deadLettersParked > 0));
-        $('[data-field=outcomes]', card).textContent = stats && Object.keys(stats.outcomes).length
-            ? Object.entries(stats.outcomes).map(([outcome, n]) => `${outcome} ${count(n)}`).join(' · ') : '';
+        $('[data-field=outcomes]', card).textContent = summed && Object.keys(summed.outcomes).length
+            ? Object.entries(summed.outcomes).map(([outcome, n]) => `${outcome} ${count(n)}`).join(' · ') : '';
         $('[data-action=consumption]', card).textContent = stats && !stats.consuming ? 'Resume consuming' : 'Stop consuming';
     }
 }

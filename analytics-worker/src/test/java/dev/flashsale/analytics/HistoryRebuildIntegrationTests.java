@@ -1,6 +1,7 @@
 package dev.flashsale.analytics;
 
 import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
+import dev.flashsale.analytics.sales.SalesService;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.TestBroker;
@@ -65,8 +67,40 @@ class HistoryRebuildIntegrationTests {
     @Autowired
     RabbitListenerEndpointRegistry listeners;
 
+    @Autowired
+    SalesService sales;
+
     @LocalServerPort
     int port;
+
+    @Test
+    void aRebuildOpenedByAnotherLiveProcessIsLeftAloneAndClosedOnceThatProcessIsGone() {
+        int live = jdbc.sql("SELECT live FROM sales_generation WHERE id = 1").query(Integer.class).single();
+        String other = "other-host:4242:abcdef";
+        // Another process of the worker, live (a fresh heartbeat in the registry), rebuilding the next generation.
+        jdbc.sql("INSERT INTO worker_instance (id, started_at, heartbeat_at, figures) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)")
+                .params(other, """
+                        {"processed":0,"duplicatesSkipped":0,"retries":0,"deadLettered":0,"outcomes":{},"consuming":true,\
+                        "consumers":2,"maxRatePerSecond":null,"workerCounts":{}}""")
+                .update();
+        jdbc.sql("UPDATE sales_generation SET rebuilding = ?, rebuilding_by = ? WHERE id = 1").params(live + 1, other).update();
+        try {
+            // What this process does at start-up and every 30 s: the other's rebuild runs, it is not this one's to close.
+            assertThat(sales.closeAbandoned()).isEmpty();
+            assertThat(jdbc.sql("SELECT rebuilding FROM sales_generation WHERE id = 1").query(Integer.class).single()).isEqualTo(live + 1);
+
+            // The other process was killed: its heartbeat ages out, and its rebuild is closed.
+            jdbc.sql("UPDATE worker_instance SET heartbeat_at = ? WHERE id = ?")
+                    .params(Timestamp.from(Instant.now().minus(Duration.ofMinutes(1))), other).update();
+            assertThat(sales.closeAbandoned()).contains(live + 1);
+            assertThat(jdbc.sql("SELECT rebuilding FROM sales_generation WHERE id = 1").query(Integer.class).optional()).isEmpty();
+            assertThat(jdbc.sql("SELECT live FROM sales_generation WHERE id = 1").query(Integer.class).single()).isEqualTo(live);
+        }
+        finally {
+            jdbc.sql("UPDATE sales_generation SET rebuilding = NULL, rebuilding_by = NULL WHERE id = 1").update();
+            jdbc.sql("DELETE FROM worker_instance WHERE id = ?").param(other).update();
+        }
+    }
 
     @Test
     void aRebuildGivesBackTheSameFiguresAndKeepsOneGeneration() {

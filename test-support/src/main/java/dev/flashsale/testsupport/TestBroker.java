@@ -95,6 +95,11 @@ public final class TestBroker {
 
     /** A queue of this virtual host as the management API describes it (messages, consumers, rates). */
     public JsonNode queue(String queue) {
+        return queue(virtualHost, queue);
+    }
+
+    /** A queue of another virtual host of these tests ({@link #newVirtualHost}) as the management API describes it. */
+    public JsonNode queue(String virtualHost, String queue) {
         return json.readTree(send("GET", "/api/queues/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(queue), null));
     }
 

@@ -7,10 +7,12 @@ import java.util.List;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.security.AccessRule;
+import dev.flashsale.worker.WorkerProperties.Dedup;
 import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
 import dev.flashsale.worker.deadletter.DeadLetterService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Binding;
@@ -28,6 +30,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -96,10 +99,15 @@ public class WorkerAutoConfiguration {
      */
     @Bean
     RabbitListenerConfigurer expressQueueListener(OrderPlacedConsumer consumer,
-            SimpleRabbitListenerContainerFactory orderPlacedContainerFactory) {
+            SimpleRabbitListenerContainerFactory orderPlacedContainerFactory, RabbitProperties rabbit) {
+        // A fixed number of consumers, the work queue's minimum: "n-n", so that the container's maximum is its minimum too
+        // (a plain "n" would keep the factory's max-concurrency, and the container would scale).
+        Integer configured = rabbit.getListener().getSimple().getConcurrency();
+        int fixed = configured == null ? 1 : configured;
         return registrar -> Topology.expressQueue(properties.queue()).ifPresent(express -> {
             SimpleRabbitListenerEndpoint endpoint = new SimpleRabbitListenerEndpoint();
             endpoint.setId(OrderPlacedConsumer.EXPRESS_LISTENER_ID);
+            endpoint.setConcurrency(fixed + "-" + fixed);
             endpoint.setQueueNames(express);
             endpoint.setBatchListener(true);
             endpoint.setMessageListener((ChannelAwareBatchMessageListener) consumer::consumeExpress);
@@ -145,6 +153,17 @@ public class WorkerAutoConfiguration {
                 rateCap::perSecond);
     }
 
+    /** The registry of this worker's processes, in its database: every process's counters, for GET /api/stats. */
+    @Bean
+    WorkerInstances workerInstances(JdbcClient jdbc, JsonMapper json, InstanceId instance, WorkerStats stats) {
+        return new WorkerInstances(jdbc, json, instance, stats::figures, properties.instances().liveWithin());
+    }
+
+    @Bean
+    SchedulingConfigurer workerInstancesHeartbeat(WorkerInstances instances) {
+        return registrar -> registrar.addFixedDelayTask(instances::heartbeat, properties.instances().heartbeatInterval());
+    }
+
     @Bean
     FaultInjector faultInjector() {
         return new FaultInjector(properties.faults());
@@ -184,7 +203,8 @@ public class WorkerAutoConfiguration {
 
     /**
      * The container of this worker's queue: Boot's, configured from {@code spring.rabbitmq.listener.simple.*}
-     * (prefetch, concurrency), then made to hand over deliveries in batches, acknowledged by the
+     * (prefetch, concurrency), following the backlog between its concurrency and max-concurrency
+     * ({@link WorkerProperties.Consumers}), and made to hand over deliveries in batches, acknowledged by the
      * {@link OrderPlacedConsumer} itself once they are committed. A batch is whatever arrived, up to
      * {@code flashsale.worker.batch.size}: the consumer waits at most {@code flashsale.worker.batch.max-wait} for each
      * next delivery, so at low traffic a batch is one order that waited that long at most.
@@ -199,6 +219,12 @@ public class WorkerAutoConfiguration {
         factory.setConsumerBatchEnabled(true);
         factory.setBatchSize(properties.batch().size());
         factory.setReceiveTimeout(properties.batch().maxWait().toMillis());
+        // Between concurrency and max-concurrency, following the backlog (WorkerProperties.Consumers).
+        WorkerProperties.Consumers consumers = properties.consumers();
+        factory.setStartConsumerMinInterval(consumers.startInterval().toMillis());
+        factory.setStopConsumerMinInterval(consumers.stopInterval().toMillis());
+        factory.setConsecutiveActiveTrigger(consumers.activeTrigger());
+        factory.setConsecutiveIdleTrigger(consumers.idleTrigger());
         return factory;
     }
 
@@ -218,13 +244,26 @@ public class WorkerAutoConfiguration {
         return new IdempotentProcessor(repository, new TransactionTemplate(transactionManager), stats, clock, observations);
     }
 
+    /** This process's name among the worker's processes. */
     @Bean
-    DedupPurger dedupPurger(ProcessedOrderRepository repository, Clock clock) {
-        return new DedupPurger(repository, properties.dedup().retention(), clock);
+    InstanceId instanceId() {
+        return InstanceId.ofThisProcess();
     }
 
     @Bean
+    WorkerTasks workerTasks(JdbcClient jdbc) {
+        return new WorkerTasks(jdbc);
+    }
+
+    @Bean
+    DedupPurger dedupPurger(ProcessedOrderRepository repository, WorkerTasks tasks, InstanceId instance, Clock clock) {
+        Dedup dedup = properties.dedup();
+        return new DedupPurger(repository, tasks, dedup.retention(), dedup.purgeInterval(), instance.value(), clock);
+    }
+
+    /** Scheduled in every process; one of them purges each interval (DedupPurger). */
+    @Bean
     SchedulingConfigurer dedupPurgeSchedule(DedupPurger purger) {
-        return registrar -> registrar.addFixedDelayTask(purger::purge, properties.dedup().purgeInterval());
+        return registrar -> registrar.addFixedDelayTask(purger::purgeIfDue, properties.dedup().purgeInterval());
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,16 +25,32 @@ class WorkerController {
     private final WorkerStats stats;
     private final IdempotentProcessor processor;
     private final ProcessedOrderRepository processedOrders;
+    private final WorkerInstances instances;
 
-    WorkerController(WorkerStats stats, IdempotentProcessor processor, ProcessedOrderRepository processedOrders) {
+    WorkerController(WorkerStats stats, IdempotentProcessor processor, ProcessedOrderRepository processedOrders,
+            WorkerInstances instances) {
         this.stats = stats;
         this.processor = processor;
         this.processedOrders = processedOrders;
+        this.instances = instances;
     }
 
+    /**
+     * This process's counters (the fields at the top, as they always were), then every live process of this worker with
+     * its counters ({@code instances}) and their sum ({@code total}): whichever process a load balancer sends the
+     * request to, the answer shows them all.
+     */
     @GetMapping("/api/stats")
     WorkerStats.Snapshot stats() {
-        return stats.snapshot();
+        WorkerStats.Snapshot own = stats.snapshot();
+        try {
+            List<WorkerInstances.Instance> live = instances.live();
+            return own.withInstances(instances.id().value(), live, WorkerInstances.total(live));
+        }
+        catch (DataAccessException ex) {
+            // This process's own counters are still worth showing.
+            return own.withInstances(instances.id().value(), List.of(), null);
+        }
     }
 
     /**

@@ -23,8 +23,12 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
         defaults.put("spring.rabbitmq.listener.type", "simple");
         defaults.put("spring.rabbitmq.listener.simple.acknowledge-mode", "auto");
         defaults.put("spring.rabbitmq.listener.simple.prefetch", 100);
+        // The work queue's consumers follow its backlog between these two (WorkerProperties.Consumers: how fast): two
+        // while it is empty, so that one slow batch does not hold up the next; eight while it is long. A consumer holds a
+        // database connection only while it commits a batch (its downstream calls come before), so eight of them share
+        // the pool (Hikari's 10) with the express queue's, the dead letters' and the HTTP API.
         defaults.put("spring.rabbitmq.listener.simple.concurrency", 2);
-        defaults.put("spring.rabbitmq.listener.simple.max-concurrency", 4);
+        defaults.put("spring.rabbitmq.listener.simple.max-concurrency", 8);
         defaults.put("spring.rabbitmq.listener.simple.default-requeue-rejected", true);
         // Dead letters and replays are published by the worker and count as sent only on the broker's confirm,
         // and only if they reached a queue: mandatory, so that an unroutable one comes back instead of vanishing.

@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batch how many deliveries are applied in one transaction
  * @param maxRate the most messages a second the worker applies ({@link RateCap}); none by default, an admin changes it at
  *        run time
+ * @param instances how the processes of the worker find each other in its database ({@link WorkerInstances})
+ * @param consumers how the work queue's consumers follow its backlog, between Boot's {@code concurrency} and
+ *        {@code max-concurrency}
  */
 @ConfigurationProperties("flashsale.worker")
 public record WorkerProperties(
@@ -32,7 +35,57 @@ public record WorkerProperties(
         @DefaultValue DeadLetters deadLetters,
         @DefaultValue Faults faults,
         @DefaultValue Batch batch,
-        @Nullable Integer maxRate) {
+        @Nullable Integer maxRate,
+        @DefaultValue Instances instances,
+        @DefaultValue Consumers consumers) {
+
+    /**
+     * How the work queue's consumers follow its backlog, within one process. Spring AMQP's simple container does it:
+     * a consumer whose receives keep bringing messages (a batch each, here) asks for another one, one whose receives
+     * keep coming back empty (a 5 ms wait each: the batch's max-wait) asks to stop, and the container adds at most one
+     * consumer per {@code start-interval} and removes at most one per {@code stop-interval}. The bounds are Boot's
+     * {@code spring.rabbitmq.listener.simple.concurrency} (2) and {@code max-concurrency} (8), {@link WorkerDefaults}.
+     * The express queue's container keeps {@code concurrency} consumers: it has no backlog to follow.
+     *
+     * <p>Why these figures (docs/decisions.md, "Consumers follow the backlog"): up quickly, from 2 to 8 in about 20 s
+     * while a flash sale's backlog builds, since a consumer that waits on a downstream call costs a thread and a
+     * connection from the pool, not CPU; down slowly, one every 30 s, so that a backlog that comes in waves does not
+     * stop and start consumers (each start is a channel and a basic.consume) with every wave.
+     *
+     * @param startInterval the least time between two consumers added
+     * @param stopInterval the least time between two consumers stopped
+     * @param activeTrigger consecutive receives with messages (batches) after which a consumer asks for another
+     * @param idleTrigger consecutive empty receives after which a consumer above the minimum asks to stop. A receive
+     *        waits the batch's max-wait (5 ms), so Spring AMQP's default of 10 is 50 ms without a message: a consumer
+     *        between two prefetches of a long backlog looks idle that long, and the test saw one stopped while
+     *        thousands of messages were ready. 200 is a second without one.
+     */
+    public record Consumers(
+            @DefaultValue("3s") Duration startInterval,
+            @DefaultValue("30s") Duration stopInterval,
+            @DefaultValue("10") int activeTrigger,
+            @DefaultValue("200") int idleTrigger) {
+    }
+
+    /**
+     * The registry of the worker's processes ({@link WorkerInstances}).
+     *
+     * @param heartbeatInterval how often each process writes its counters and the time: how stale the figures of the
+     *        other processes in {@code GET /api/stats} can be
+     * @param liveWithin how recent a heartbeat must be for its process to count as live: three heartbeats, so that one
+     *        late write (a pause, a slow database) does not drop a process that is still there, and a killed process
+     *        stops counting within that
+     */
+    public record Instances(
+            @DefaultValue("5s") Duration heartbeatInterval,
+            @DefaultValue("15s") Duration liveWithin) {
+
+        public Instances {
+            if (liveWithin.compareTo(heartbeatInterval) <= 0) {
+                throw new IllegalArgumentException("flashsale.worker.instances.live-within must be longer than the heartbeat interval");
+            }
+        }
+    }
 
     /**
      * Exponential backoff with jitter, in the listener, before the message is dead-lettered.

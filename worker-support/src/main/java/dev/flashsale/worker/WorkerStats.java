@@ -1,6 +1,7 @@
 package dev.flashsale.worker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -24,7 +25,8 @@ import org.springframework.dao.DataAccessException;
 /**
  * The worker's counters, kept as Micrometer metrics (so they show on {@code /actuator/prometheus})
  * and summed up for {@code GET /api/stats}. They count since the process started; the number of dead letters
- * parked is read from the {@code dead_letter} table each time.
+ * parked is read from the {@code dead_letter} table each time. Every process of the worker writes its own to the
+ * registry of instances ({@link WorkerInstances}), from which {@code GET /api/stats} adds every instance and the sum.
  *
  * <p>The meters are registered here, when the worker starts, so that each is on the first scrape, at 0, before the
  * first order: a rate or an alert over a series that appears only with the first order reads "no data" until then.
@@ -56,6 +58,7 @@ public final class WorkerStats {
     private final Timer endToEnd;
     private final LongSupplier deadLettersParked;
     private final BooleanSupplier consuming;
+    private final IntSupplier consumers;
     private final Supplier<@Nullable Integer> maxRate;
     private final Map<String, LongSupplier> workerCounts = new ConcurrentSkipListMap<>();
 
@@ -84,6 +87,7 @@ public final class WorkerStats {
                 .register(registry);
         this.deadLettersParked = deadLettersParked;
         this.consuming = consuming;
+        this.consumers = consumers;
         this.maxRate = maxRate;
         Gauge.builder(DEAD_LETTERS_PARKED, () -> {
             Long parked = parked();
@@ -149,13 +153,31 @@ public final class WorkerStats {
 
     /** A snapshot for {@code GET /api/stats}. */
     public Snapshot snapshot() {
+        return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
+                (long) deadLettered.count(), parked(), outcomes(), consuming.getAsBoolean(), maxRate.get(), ownCounts(), null, List.of(),
+                null);
+    }
+
+    /**
+     * This process's counters as the registry of instances keeps them ({@link WorkerInstances}): without the parked dead
+     * letters, which are the database's (and would cost a count every heartbeat).
+     */
+    WorkerInstances.Figures figures() {
+        return new WorkerInstances.Figures((long) processed.count(), (long) duplicates.count(), (long) retries.count(),
+                (long) deadLettered.count(), outcomes(), consuming.getAsBoolean(), consumers.getAsInt(), maxRate.get(), ownCounts());
+    }
+
+    private Map<String, Long> outcomes() {
         Map<String, Long> outcomes = new TreeMap<>();
         Search.in(registry).name(OUTCOMES).tag("queue", queue).counters()
                 .forEach(counter -> outcomes.put(counter.getId().getTag("outcome"), (long) counter.count()));
+        return outcomes;
+    }
+
+    private Map<String, Long> ownCounts() {
         Map<String, Long> own = new TreeMap<>();
         workerCounts.forEach((name, count) -> own.put(name, count.getAsLong()));
-        return new Snapshot(queue, (long) processed.count(), (long) duplicates.count(), (long) retries.count(),
-                (long) deadLettered.count(), parked(), outcomes, consuming.getAsBoolean(), maxRate.get(), own);
+        return own;
     }
 
     /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
@@ -183,9 +205,21 @@ public final class WorkerStats {
      * @param consuming whether the worker takes messages from its queue (an admin can stop it)
      * @param maxRatePerSecond the rate cap in messages a second ({@link RateCap}), null while there is none
      * @param workerCounts counts of this worker's own kind of work, by name (see {@link #show})
+     * @param instance this process's name among the worker's processes; null where the snapshot was taken without the
+     *        registry
+     * @param instances every live process of this worker that shares its database, this one included, each with its
+     *        counters as of its last heartbeat (a few seconds old); empty while the database does not answer
+     * @param total their sum; null while the database does not answer
      */
     public record Snapshot(String queue, long processed, long duplicatesSkipped, long retries, long deadLettered,
             @Nullable Long deadLettersParked, Map<String, Long> outcomes, boolean consuming, @Nullable Integer maxRatePerSecond,
-            Map<String, Long> workerCounts) {
+            Map<String, Long> workerCounts, @Nullable String instance, List<WorkerInstances.Instance> instances,
+            WorkerInstances.@Nullable Total total) {
+
+        /** This snapshot, with the registry's view of every instance. */
+        Snapshot withInstances(String instance, List<WorkerInstances.Instance> instances, WorkerInstances.@Nullable Total total) {
+            return new Snapshot(queue, processed, duplicatesSkipped, retries, deadLettered, deadLettersParked, outcomes, consuming,
+                    maxRatePerSecond, workerCounts, instance, instances, total);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.flashsale.analytics.history;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.flashsale.analytics.sales.SalesService;
 import dev.flashsale.events.Topology;
@@ -20,6 +21,8 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.IntervalTask;
 
 /** The history stream as the analytics worker reads it, and the rebuild that reads it. */
 @Configuration(proxyBeanMethods = false)
@@ -42,10 +45,24 @@ class HistoryConfiguration {
         return new HistoryRebuild(sales, connectionFactory, template, admin, converter, properties, clock);
     }
 
-    /** A rebuild's replay dies with its process: a generation it left open would be written to forever. */
+    /**
+     * A rebuild's replay dies with its process: a generation it left open would be written to forever. Closed at
+     * start-up, and checked every 30 s after, since with several processes the one that died may still look live to
+     * the others for a few seconds (SalesService.closeAbandoned).
+     */
     @Bean
     ApplicationRunner closeAbandonedRebuild(SalesService sales) {
-        return args -> sales.closeAbandoned().ifPresent(generation ->
-                log.warn("Closed generation {} of the figures: its rebuild stopped with the last process", generation));
+        return args -> closeAbandoned(sales);
+    }
+
+    @Bean
+    SchedulingConfigurer closeAbandonedRebuildLater(SalesService sales) {
+        return registrar -> registrar.addFixedDelayTask(new IntervalTask(() -> closeAbandoned(sales), Duration.ofSeconds(30),
+                Duration.ofSeconds(30)));
+    }
+
+    private static void closeAbandoned(SalesService sales) {
+        sales.closeAbandoned().ifPresent(generation ->
+                log.warn("Closed generation {} of the figures: the process that rebuilt it is gone", generation));
     }
 }

@@ -8,7 +8,9 @@ import java.util.function.Predicate;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.worker.IdempotentProcessor;
+import dev.flashsale.worker.InstanceId;
 import dev.flashsale.worker.Outcome;
+import dev.flashsale.worker.WorkerInstances;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -33,10 +35,14 @@ public class SalesService {
     private final TransactionTemplate transaction;
     private final TransactionTemplate savepoint;
     private final TransactionTemplate snapshot;
+    private final InstanceId instance;
+    private final WorkerInstances instances;
 
     SalesService(IdempotentProcessor processor, SalesRepository sales, Generations generations,
-            PlatformTransactionManager transactionManager) {
+            PlatformTransactionManager transactionManager, InstanceId instance, WorkerInstances instances) {
         this.processor = processor;
+        this.instance = instance;
+        this.instances = instances;
         this.sales = sales;
         this.generations = generations;
         this.transaction = new TransactionTemplate(transactionManager);
@@ -76,7 +82,7 @@ public class SalesService {
     public int open() {
         return transaction.execute(status -> {
             int next = generations.current().live() + 1;
-            if (!generations.open(next)) {
+            if (!generations.open(next, instance.value())) {
                 throw new RebuildInProgressException(generations.current().rebuilding());
             }
             sales.deleteAllBut(next - 1);
@@ -120,21 +126,40 @@ public class SalesService {
         });
     }
 
-    /** Gives up a rebuild: the live generation stays, the half-filled one is dropped. */
-    public void close(int generation) {
-        transaction.executeWithoutResult(status -> {
-            generations.close(generation);
+    /**
+     * Gives up a rebuild: the live generation stays, the half-filled one is dropped; nothing is dropped if the
+     * generation is no longer open (swapped in, or closed, by then).
+     *
+     * @return whether it was still open and is now closed
+     */
+    public boolean close(int generation) {
+        return transaction.execute(status -> {
+            if (!generations.close(generation)) {
+                return false;
+            }
             sales.deleteGeneration(generation);
+            return true;
         });
     }
 
-    /** A rebuild left open by a process that stopped (its replay died with it): closed at start-up. */
+    /**
+     * Closes a rebuild left open by a process that is gone (its replay died with it). A rebuild whose process is live
+     * (a heartbeat in the registry of instances, this process's own included) runs and is left alone: with several
+     * processes of the worker, one that starts must not close another's rebuild. Checked at start-up and every little
+     * while: a process killed while it rebuilt stays live to the others until its heartbeat ages out (15 s).
+     *
+     * @return the generation closed, if one was
+     */
     public Optional<Integer> closeAbandoned() {
-        Integer abandoned = generations.current().rebuilding();
-        if (abandoned != null) {
-            close(abandoned);
+        Generations.State state = generations.current();
+        if (state.rebuilding() == null) {
+            return Optional.empty();
         }
-        return Optional.ofNullable(abandoned);
+        if (state.rebuildingBy() != null
+                && instances.live().stream().anyMatch(live -> live.id().equals(state.rebuildingBy()))) {
+            return Optional.empty();
+        }
+        return close(state.rebuilding()) ? Optional.of(state.rebuilding()) : Optional.empty();
     }
 
     SalesSummary summary(Instant from, Instant to) {

@@ -108,10 +108,28 @@ record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String
      * @param outcomes orders applied, by business outcome
      * @param consuming whether it takes messages from its queue
      * @param maxRatePerSecond its rate cap, the most messages a second it applies; null while there is none
+     * @param total the sum over every live process of the worker (the one that answered among them); null from a worker
+     *        that does not say, or while its database does not answer
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record WorkerStats(long processed, long duplicatesSkipped, long retries, long deadLettered, @Nullable Long deadLettersParked,
-            Map<String, Long> outcomes, boolean consuming, @Nullable Integer maxRatePerSecond) {
+            Map<String, Long> outcomes, boolean consuming, @Nullable Integer maxRatePerSecond, @Nullable Total total) {
+    }
+
+    /**
+     * A worker's counters summed over its live processes, as its {@code GET /api/stats} answers them; read tolerantly.
+     *
+     * @param instances how many processes of the worker are live
+     * @param processed orders applied, by all of them
+     * @param duplicatesSkipped duplicates skipped
+     * @param retries retries
+     * @param deadLettered messages sent to the DLQ
+     * @param outcomes orders applied, by business outcome
+     * @param consumers their consumers, all together
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Total(int instances, long processed, long duplicatesSkipped, long retries, long deadLettered, Map<String, Long> outcomes,
+            int consumers) {
     }
 
     /**
