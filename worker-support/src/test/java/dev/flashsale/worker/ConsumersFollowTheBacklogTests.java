@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * back to 2. The express queue's container keeps its 2 throughout.
  *
  * <p>The intervals are the workers' defaults (a consumer added at most every 3 s), except the stop interval: 3 s instead
- * of 30 s, so that the way down takes 20 s instead of 3 min. The test logs what it measured (docs/scaling-workers.md).
+ * of 30 s, so that the way down takes 20 s instead of 3 min. The test logs what it measured (docs/scaling.md).
  */
 @SpringBootTest(classes = TestWorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "flashsale.worker.costs.steps.downstream-call=200ms",
