@@ -5,14 +5,16 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * A database of its own for each service of a system, on the PostgreSQL server on this machine: created for a test
- * class, given to the services (the {@code postgres} profile's {@code POSTGRES_*} variables) and dropped after it.
+ * class (or a benchmark's system), given to the services (the {@code postgres} profile's {@code POSTGRES_*} variables)
+ * and dropped after it.
  */
-final class PostgresDatabases implements AutoCloseable {
+public final class PostgresDatabases implements AutoCloseable {
 
     private static final String HOST = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_HOST", "127.0.0.1");
     private static final String PORT = System.getenv().getOrDefault("FLASHSALE_TEST_POSTGRES_PORT", "5432");
@@ -25,9 +27,17 @@ final class PostgresDatabases implements AutoCloseable {
     }
 
     /** Creates a database for each of the system's services. */
-    static PostgresDatabases create() throws SQLException {
+    public static PostgresDatabases create() throws SQLException {
+        return create("flashsale_test");
+    }
+
+    /** The same, the databases' names starting with {@code prefix} (letters, digits and underscores), e.g. the benchmark's. */
+    public static PostgresDatabases create(String prefix) throws SQLException {
+        if (!prefix.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("Not a plain database name prefix: " + prefix);
+        }
         PostgresDatabases created = new PostgresDatabases();
-        String run = "flashsale_test_" + UUID.randomUUID().toString().substring(0, 8);
+        String run = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
         try {
             for (Service service : Service.SYSTEM) {
                 String database = run + "_" + service.module().replace('-', '_');
@@ -43,7 +53,7 @@ final class PostgresDatabases implements AutoCloseable {
     }
 
     /** Runs every service of the system on its database (and with the {@code postgres} profile). */
-    FlashSaleSystem.Builder configure(FlashSaleSystem.Builder builder) {
+    public FlashSaleSystem.Builder configure(FlashSaleSystem.Builder builder) {
         builder.property("spring.profiles.active", "postgres");
         databases.forEach((service, database) -> builder.environment(service, "POSTGRES_HOST", HOST)
                 .environment(service, "POSTGRES_PORT", PORT).environment(service, "POSTGRES_USER", USER)
@@ -52,15 +62,38 @@ final class PostgresDatabases implements AutoCloseable {
     }
 
     /** A new connection to the service's database. */
-    Connection connect(Service service) throws SQLException {
+    public Connection connect(Service service) throws SQLException {
         return connect(databases.get(service));
     }
 
-    /** Drops every database created, with whatever is still connected to it. */
+    /** The databases' names, by service. */
+    public Map<Service, String> names() {
+        return Map.copyOf(databases);
+    }
+
+    /**
+     * Drops every database created, with whatever is still connected to it; once (a second call, e.g. from a shutdown
+     * hook after the normal close, does nothing). Tries every database even when one fails.
+     */
     @Override
-    public void close() throws SQLException {
-        for (String database : databases.values()) {
-            execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    public synchronized void close() throws SQLException {
+        SQLException failed = null;
+        for (String database : List.copyOf(databases.values())) {
+            try {
+                execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+            catch (SQLException ex) {
+                if (failed == null) {
+                    failed = ex;
+                }
+                else {
+                    failed.addSuppressed(ex);
+                }
+            }
+        }
+        databases.clear();
+        if (failed != null) {
+            throw failed;
         }
     }
 
