@@ -2,8 +2,10 @@ package dev.flashsale.system;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +75,16 @@ public final class PostgresDatabases implements AutoCloseable {
 
     /**
      * Drops every database created, with whatever is still connected to it; once (a second call, e.g. from a shutdown
-     * hook after the normal close, does nothing). Tries every database even when one fails.
+     * hook after the normal close, does nothing but retry those that could not be dropped). Tries every database even
+     * when one fails.
      */
     @Override
     public synchronized void close() throws SQLException {
         SQLException failed = null;
-        for (String database : List.copyOf(databases.values())) {
+        for (Map.Entry<Service, String> database : List.copyOf(databases.entrySet())) {
             try {
-                execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+                execute("DROP DATABASE IF EXISTS " + database.getValue() + " WITH (FORCE)");
+                databases.remove(database.getKey());
             }
             catch (SQLException ex) {
                 if (failed == null) {
@@ -91,16 +95,66 @@ public final class PostgresDatabases implements AutoCloseable {
                 }
             }
         }
-        databases.clear();
         if (failed != null) {
             throw failed;
         }
     }
 
-    private static void execute(String sql) throws SQLException {
-        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
+    /**
+     * Connections the server can still take from a user like ours (its {@code max_connections}, less those open and
+     * those it keeps for superusers); 0 when it takes none now.
+     */
+    public static int freeConnections() {
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT current_setting('max_connections')::int"
+                        + " - current_setting('superuser_reserved_connections')::int - (SELECT count(*) FROM pg_stat_activity)")) {
+            result.next();
+            return Math.max(0, result.getInt(1));
         }
+        catch (SQLException ex) {
+            return 0;
+        }
+    }
+
+    /**
+     * Runs a statement on the server, waiting (up to {@link #BUSY_PATIENCE}) while the server is full: it is shared with
+     * other test runs, and a database left behind because the server had no connection to spare is worse than a wait.
+     */
+    private static void execute(String sql) throws SQLException {
+        long deadline = System.nanoTime() + BUSY_PATIENCE.toNanos();
+        while (true) {
+            try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+                return;
+            }
+            catch (SQLException ex) {
+                if (!TOO_MANY_CONNECTIONS.equals(sqlState(ex)) || System.nanoTime() > deadline) {
+                    throw ex;
+                }
+            }
+            try {
+                Thread.sleep(2_000);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("Interrupted while the server was full: " + sql, ex);
+            }
+        }
+    }
+
+    /** PostgreSQL's SQLSTATE for "sorry, too many clients already". */
+    private static final String TOO_MANY_CONNECTIONS = "53300";
+
+    /** How long a statement waits for the server to take a connection again. */
+    private static final Duration BUSY_PATIENCE = Duration.ofMinutes(3);
+
+    private static String sqlState(SQLException ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static Connection connect(String database) throws SQLException {
