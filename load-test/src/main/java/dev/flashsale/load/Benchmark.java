@@ -137,14 +137,16 @@ public final class Benchmark {
         Profile.Scaled scaled = profile.scaled();
         long rate = Math.round(scaled.rate());
         for (int instances : scaled.instances()) {
+            awaitRoomOnTheDatabaseServer(instances * Service.SYSTEM.size() * SCALED_POOL_SIZE);
             PostgresDatabases databases = createDatabases();
             Thread dropOnExit = new Thread(() -> drop(databases), "drop-benchmark-databases");
             Runtime.getRuntime().addShutdownHook(dropOnExit);
             try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox, false, builder -> {
                 databases.configure(builder);
                 Service.SYSTEM.forEach(service -> builder.instances(service, instances));
-                // Eight JVMs and their pools on one PostgreSQL server of 100 connections, shared with the tests: 5 each
-                // (the default is 10), in both systems alike.
+                // Eight JVMs and their pools on one PostgreSQL server of 100 connections, shared with the tests (the
+                // PostgreSQL system tests' eight JVMs hold 80): SCALED_POOL_SIZE each, the default being 10, in both
+                // systems alike.
                 builder.property("spring.datasource.hikari.maximum-pool-size", String.valueOf(SCALED_POOL_SIZE));
                 builder.startTimeout(Duration.ofMinutes(5));
             }, databases.names())) {
@@ -167,8 +169,31 @@ public final class Benchmark {
         }
     }
 
-    /** The scaled systems' connection pool, per process. */
-    static final int SCALED_POOL_SIZE = 5;
+    /**
+     * The scaled systems' connection pool, per process (Hikari keeps it full): the checkout's writer commits on one
+     * connection, its outbox tasks take one each now and then, a worker's two consumers one each.
+     */
+    static final int SCALED_POOL_SIZE = 4;
+
+    /**
+     * Waits (up to ten minutes) until the PostgreSQL server can take the system's connections and a few more: it is
+     * shared with the tests of other runs, and a system that finds it full does not start.
+     */
+    private static void awaitRoomOnTheDatabaseServer(int connections) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        int free = PostgresDatabases.freeConnections();
+        while (free < connections + 4 && System.nanoTime() < deadline) {
+            log.info("The PostgreSQL server takes {} more connections, the system needs {}: waiting", free, connections);
+            try {
+                Thread.sleep(5_000);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            free = PostgresDatabases.freeConnections();
+        }
+    }
 
     private static PostgresDatabases createDatabases() {
         try {
