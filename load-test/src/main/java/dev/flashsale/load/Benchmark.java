@@ -68,7 +68,17 @@ public final class Benchmark {
         Path output = args.length > 1 ? Path.of(args[1])
                 : repository.resolve("load-test/target/benchmark")
                         .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
-        Report report = new Benchmark(profile, repository, output).run();
+        Report report;
+        try {
+            report = new Benchmark(profile, repository, output).run();
+        }
+        catch (RuntimeException | Error ex) {
+            // Exit, not just end the main thread: threads left behind (an SMTP server's, the load generator's) kept a failed
+            // run's JVM alive for an hour, and with it the shutdown hooks that would have dropped its databases.
+            log.error("The benchmark failed", ex);
+            System.exit(2);
+            return;
+        }
         if (!report.scaled().isEmpty()) {
             System.out.println();
             System.out.println(ReportWriter.scaled(report).markdown());
