@@ -6,6 +6,8 @@
 #   scripts/benchmark.sh            the full run (10 to 30 minutes), the figures of BENCHMARKS.md
 #   scripts/benchmark.sh short      a few seconds of each part, as CI runs it
 #   scripts/benchmark.sh flash      the 500/s stream, the Modulith comparison and the flash sales (about twelve minutes), to try a change
+#   scripts/benchmark.sh scaled     one stream (300/s, 30 s) against one, then two instances of every service, on PostgreSQL
+#                                   (databases of its own on the server at 127.0.0.1:5432, dropped after; about twelve minutes)
 #
 # The report: load-test/target/benchmark/<time>/index.html (charts), summary.md, summary.json.
 # It exits with 1 if any accepted order was lost or applied twice. The services run on the newest JDK installed beside

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.flashsale.system.FlashSaleSystem;
+import dev.flashsale.system.PostgresDatabases;
 import dev.flashsale.system.Service;
+import dev.flashsale.system.ServiceProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +68,21 @@ public final class Benchmark {
         Path output = args.length > 1 ? Path.of(args[1])
                 : repository.resolve("load-test/target/benchmark")
                         .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
-        Report report = new Benchmark(profile, repository, output).run();
+        Report report;
+        try {
+            report = new Benchmark(profile, repository, output).run();
+        }
+        catch (RuntimeException | Error ex) {
+            // Exit, not just end the main thread: threads left behind (an SMTP server's, the load generator's) kept a failed
+            // run's JVM alive for an hour, and with it the shutdown hooks that would have dropped its databases.
+            log.error("The benchmark failed", ex);
+            System.exit(2);
+            return;
+        }
+        if (!report.scaled().isEmpty()) {
+            System.out.println();
+            System.out.println(ReportWriter.scaled(report).markdown());
+        }
         log.info("Report: {}", output.resolve("index.html"));
         System.exit(report.exactlyOnce() ? 0 : 1);
     }
@@ -80,6 +98,10 @@ public final class Benchmark {
         management.createVirtualHost(virtualHost);
         Report.Builder report = Report.builder(profile, Environment.describe(jvm));
         try (Mailbox mailbox = new Mailbox()) {
+            if (profile.scaled() != null) {
+                scaled(report, virtualHost, mailbox);
+                return finish(report);
+            }
             boolean oneSystem = profile.throughput().equals(profile.comparison());
             try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox, oneSystem)) {
                 // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
@@ -105,9 +127,100 @@ public final class Benchmark {
         finally {
             management.deleteVirtualHost(virtualHost);
         }
+        return finish(report);
+    }
+
+    private Report finish(Report.Builder report) {
         Report built = report.build();
         ReportWriter.write(built, output);
         return built;
+    }
+
+    /**
+     * The scaled stream: the same fixed-rate load against one instance of every service, then against two (as the
+     * profile lists them), each system on PostgreSQL databases of its own, created for it and dropped after it, also when
+     * it fails or the run is interrupted. The checkout's orders go to its instances in turn; every worker's processes
+     * consume from the same queue and share its database, so the exactly-once check reads any of them for all, and the
+     * costs add up every process of a service.
+     */
+    private void scaled(Report.Builder report, String virtualHost, Mailbox mailbox) {
+        Profile.Scaled scaled = profile.scaled();
+        long rate = Math.round(scaled.rate());
+        for (int instances : scaled.instances()) {
+            awaitRoomOnTheDatabaseServer(instances * Service.SYSTEM.size() * SCALED_POOL_SIZE);
+            PostgresDatabases databases = createDatabases();
+            Thread dropOnExit = new Thread(() -> drop(databases), "drop-benchmark-databases");
+            Runtime.getRuntime().addShutdownHook(dropOnExit);
+            try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox, false, builder -> {
+                databases.configure(builder);
+                Service.SYSTEM.forEach(service -> builder.instances(service, instances));
+                // Eight JVMs and their pools on one PostgreSQL server of 100 connections, shared with the tests (the
+                // PostgreSQL system tests' eight JVMs hold 80): SCALED_POOL_SIZE each, the default being 10, in both
+                // systems alike.
+                builder.property("spring.datasource.hikari.maximum-pool-size", String.valueOf(SCALED_POOL_SIZE));
+                builder.startTimeout(Duration.ofMinutes(5));
+            }, databases.names())) {
+                String name = "scaled-" + instances + "x";
+                stream(system, new LoadStream(name + "-warm-up", LoadStream.Checkout.ASYNC, scaled.rate(), profile.warmUp(), 0.05, true));
+                String warmUp = settleUntilCompiled(system, name + "-warm-up-jit-", LoadStream.Checkout.ASYNC, scaled.rate());
+                StreamResult result = stream(system, new LoadStream(name + "-" + rate, LoadStream.Checkout.ASYNC, scaled.rate(),
+                        scaled.duration(), 0));
+                report.scaled(instances, warmUp, result);
+            }
+            finally {
+                drop(databases);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(dropOnExit);
+                }
+                catch (IllegalStateException ex) {
+                    // the JVM is shutting down: the hook drops them (again, which does nothing)
+                }
+            }
+        }
+    }
+
+    /**
+     * The scaled systems' connection pool, per process (Hikari keeps it full): the checkout's writer commits on one
+     * connection, its outbox tasks take one each now and then, a worker's two consumers one each.
+     */
+    static final int SCALED_POOL_SIZE = 4;
+
+    /**
+     * Waits (up to ten minutes) until the PostgreSQL server can take the system's connections and a few more: it is
+     * shared with the tests of other runs, and a system that finds it full does not start.
+     */
+    private static void awaitRoomOnTheDatabaseServer(int connections) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        int free = PostgresDatabases.freeConnections();
+        while (free < connections + 4 && System.nanoTime() < deadline) {
+            log.info("The PostgreSQL server takes {} more connections, the system needs {}: waiting", free, connections);
+            try {
+                Thread.sleep(5_000);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            free = PostgresDatabases.freeConnections();
+        }
+    }
+
+    private static PostgresDatabases createDatabases() {
+        try {
+            return PostgresDatabases.create("flashsale_benchmark");
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("The scaled benchmark needs PostgreSQL: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void drop(PostgresDatabases databases) {
+        try {
+            databases.close();
+        }
+        catch (SQLException ex) {
+            log.error("Could not drop the benchmark's databases {}: drop them by hand", databases.names(), ex);
+        }
     }
 
     private void throughput(RunningSystem system, Report.Builder report) {
@@ -173,10 +286,10 @@ public final class Benchmark {
      * pauses as much as its own (BENCHMARKS.md, second round). Where jcmd cannot run, the sale starts as the heap is.
      */
     private void collectGarbage(RunningSystem system) {
-        for (Service service : system.system().services()) {
+        for (ServiceProcess service : processes(system)) {
             try {
-                if (!jcmd(system, service, ProcessBuilder.Redirect.DISCARD, "GC.run")) {
-                    log.warn("jcmd GC.run did not succeed for {}; the flash sale starts with its heap as it is", service.module());
+                if (!jcmd(service, ProcessBuilder.Redirect.DISCARD, "GC.run")) {
+                    log.warn("jcmd GC.run did not succeed for {}; the flash sale starts with its heap as it is", service);
                 }
             }
             catch (IOException ex) {
@@ -200,6 +313,11 @@ public final class Benchmark {
         return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer);
     }
 
+    private RunningSystem start(Profile.Setting setting, String virtualHost, Mailbox mailbox, boolean modulithPeer,
+            Consumer<FlashSaleSystem.Builder> more, Map<Service, String> databases) {
+        return RunningSystem.start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer, more, databases);
+    }
+
     /**
      * Load that is checked but not reported: the JIT compilers of five JVMs on two cores need a minute or more before
      * the code the measured streams run is compiled; until then their compile threads take much of the CPU. The rate
@@ -219,10 +337,16 @@ public final class Benchmark {
      * the same treatment before its stream, so that both checkouts are measured compiled.
      */
     private void settle(RunningSystem system, Report.Builder report, LoadStream.Checkout checkout, double rate) {
+        String name = checkout == LoadStream.Checkout.MODULITH ? "warm-up-jit-modulith-" : "warm-up-jit-";
+        report.environment(checkout == LoadStream.Checkout.MODULITH ? "warm-up of the Modulith peer until the JIT settled"
+                : "warm-up until the JIT settled", settleUntilCompiled(system, name, checkout, rate));
+    }
+
+    /** The slices of {@link #settle}, each stream named {@code name} and its number; what they took, for the report. */
+    private String settleUntilCompiled(RunningSystem system, String name, LoadStream.Checkout checkout, double rate) {
         long started = System.nanoTime();
         double jitCores = Double.NaN;
         int slice = 0;
-        String name = checkout == LoadStream.Checkout.MODULITH ? "warm-up-jit-modulith-" : "warm-up-jit-";
         while (slice < profile.settleSlices()) {
             slice++;
             StreamResult result = stream(system, new LoadStream(name + slice, checkout, rate, profile.settleSlice(), 0));
@@ -232,10 +356,9 @@ public final class Benchmark {
                 break;
             }
         }
-        report.environment(checkout == LoadStream.Checkout.MODULITH ? "warm-up of the Modulith peer until the JIT settled"
-                : "warm-up until the JIT settled", slice == 0 ? "none" : "%d slices of %d s at %s/s (%d s in all); the services' JIT compilers used %.3f cores in the last, the bar %.2f"
+        return slice == 0 ? "none" : "%d slices of %d s at %s/s (%d s in all); the services' JIT compilers used %.3f cores in the last, the bar %.2f"
                 .formatted(slice, profile.settleSlice().toSeconds(), Math.round(rate), (System.nanoTime() - started) / 1_000_000_000L,
-                        jitCores, Profile.JIT_SETTLED_CORES));
+                        jitCores, Profile.JIT_SETTLED_CORES);
     }
 
     /** Runs one stream, waits for the workers to catch up, and accounts for every order. */
@@ -261,18 +384,21 @@ public final class Benchmark {
      * (the services' HTTP requests and listeners run on them).
      */
     private void dumpThreads(RunningSystem system, String when) {
-        for (Service service : system.system().services()) {
-            Path dump = output.resolve("threads-" + service.module() + "-" + when + ".txt");
-            Path virtual = output.resolve("threads-" + service.module() + "-" + when + "-all.txt").toAbsolutePath();
+        for (ServiceProcess service : processes(system)) {
+            // The first instance as <module>, the others <module>-2, ..., as their logs are named.
+            List<ServiceProcess> instances = system.system().processes(service.service());
+            String name = service.service().module() + (instances.indexOf(service) == 0 ? "" : "-" + (instances.indexOf(service) + 1));
+            Path dump = output.resolve("threads-" + name + "-" + when + ".txt");
+            Path virtual = output.resolve("threads-" + name + "-" + when + "-all.txt").toAbsolutePath();
             try {
-                jcmd(system, service, ProcessBuilder.Redirect.to(dump.toFile()), "Thread.print");
+                jcmd(service, ProcessBuilder.Redirect.to(dump.toFile()), "Thread.print");
                 if (jvm.feature() >= 21) {
-                    jcmd(system, service, ProcessBuilder.Redirect.DISCARD, "Thread.dump_to_file", "-format=text", virtual.toString());
+                    jcmd(service, ProcessBuilder.Redirect.DISCARD, "Thread.dump_to_file", "-format=text", virtual.toString());
                 }
-                log.warn("Threads of {} written to {}", service.module(), dump);
+                log.warn("Threads of {} written to {}", name, dump);
             }
             catch (IOException | RuntimeException ex) {
-                log.warn("Could not dump the threads of {}: {}", service.module(), ex.toString());
+                log.warn("Could not dump the threads of {}: {}", name, ex.toString());
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -281,11 +407,16 @@ public final class Benchmark {
         }
     }
 
-    /** Runs the services' JDK's jcmd on a service's JVM (30 s at most); true if it succeeded. */
-    private boolean jcmd(RunningSystem system, Service service, ProcessBuilder.Redirect output, String... command)
+    /** Every process of every service of the system. */
+    private static List<ServiceProcess> processes(RunningSystem system) {
+        return system.system().services().stream().flatMap(service -> system.system().processes(service).stream()).toList();
+    }
+
+    /** Runs the services' JDK's jcmd on one service process's JVM (30 s at most); true if it succeeded. */
+    private boolean jcmd(ServiceProcess service, ProcessBuilder.Redirect output, String... command)
             throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of(jvm.javaHome().resolve("bin/jcmd").toString(),
-                String.valueOf(system.system().process(service).pid())));
+                String.valueOf(service.pid())));
         arguments.addAll(List.of(command));
         Process process = new ProcessBuilder(arguments).redirectErrorStream(true).redirectOutput(output).start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -301,8 +432,10 @@ public final class Benchmark {
         Start start = Start.of(system);
         ExactlyOnceCheck.Baseline before = start.applied();
         long startedAt = start.at();
-        RequestLog requests = GatlingLauncher.run(stream, system.system().uri(stream.checkout().service()).toString(),
-                output.resolve("gatling"));
+        // Every instance of the checkout, in turn (one, unless the system was started with more).
+        List<String> checkouts = system.system().processes(stream.checkout().service()).stream()
+                .map(process -> process.baseUri().toString()).toList();
+        RequestLog requests = GatlingLauncher.run(stream, checkouts, output.resolve("gatling"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
         long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
@@ -332,7 +465,7 @@ public final class Benchmark {
         ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
         long checkedAt = system.sampler().now();
         // From the first request until every worker had applied every order: the draining is part of an order's cost.
-        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system()), accepted.size(),
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system(), system.databases()), accepted.size(),
                 (checkedAt - startedAt) / 1000.0);
         List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
         double seconds = stream.duration().toMillis() / 1000.0;
@@ -378,7 +511,7 @@ public final class Benchmark {
             check = new ExactlyOnceCheck.Result(check.accepted(), check.workers(), problems);
         }
         long checkedAt = system.sampler().now();
-        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system()), accepted202,
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system(), system.databases()), accepted202,
                 (checkedAt - startedAt) / 1000.0);
         List<Double> latencies = new ArrayList<>();
         for (int i = 0; i < run.statuses().size(); i++) {
@@ -411,15 +544,17 @@ public final class Benchmark {
             long at) {
 
         static Start of(RunningSystem system) {
-            return new Start(system.check().baseline(), Benchmark.relayed(system), ListenQueue.overflows(), ProcessCosts.read(system.system()),
+            return new Start(system.check().baseline(), Benchmark.relayed(system), ListenQueue.overflows(), ProcessCosts.read(system.system(), system.databases()),
                     system.sampler().now());
         }
     }
 
-    /** Outbox rows the order-service's relay has sent since it started. */
+    /** Outbox rows the order-service's relays have sent since they started, every instance's. */
     private static long relayed(RunningSystem system) {
-        return Math.round(JsonHttp.get(system.system().uri(Service.ORDER_SERVICE).resolve("/actuator/metrics/flashsale.outbox.relayed"))
-                .path("measurements").path(0).path("value").asDouble());
+        return system.system().processes(Service.ORDER_SERVICE).stream()
+                .mapToLong(process -> Math.round(JsonHttp.get(process.baseUri().resolve("/actuator/metrics/flashsale.outbox.relayed"))
+                        .path("measurements").path(0).path("value").asDouble()))
+                .sum();
     }
 
     private static void createDirectories(Path path) {

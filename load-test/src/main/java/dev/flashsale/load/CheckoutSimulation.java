@@ -1,5 +1,6 @@
 package dev.flashsale.load;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,23 +29,29 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 public class CheckoutSimulation extends Simulation {
 
     private static volatile LoadStream stream;
-    private static volatile String baseUrl;
+    private static volatile List<String> baseUrls;
     private static volatile RequestLog log;
 
     private static final String[] SKUS = { "SKU-1", "SKU-2", "SKU-3" };
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    /** Sets what the next simulation run sends, where, and where it records the answers. */
-    static void prepare(LoadStream next, String url, RequestLog into) {
+    /**
+     * Sets what the next simulation run sends, where, and where it records the answers. With several base URLs (the
+     * instances of a scaled checkout) each virtual user goes to the next in turn, as a round-robin load balancer would.
+     */
+    static void prepare(LoadStream next, List<String> urls, RequestLog into) {
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("No checkout to send " + next.name() + " to");
+        }
         stream = next;
-        baseUrl = url;
+        baseUrls = List.copyOf(urls);
         log = into;
     }
 
     public CheckoutSimulation() {
         LoadStream load = stream;
         RequestLog requests = log;
-        HttpProtocolBuilder protocol = http.baseUrl(baseUrl)
+        HttpProtocolBuilder protocol = http.baseUrls(baseUrls)
                 .contentTypeHeader("application/json")
                 .acceptHeader("application/json")
                 // One connection pool for all virtual users, as a fleet of browsers behind a proxy would have:

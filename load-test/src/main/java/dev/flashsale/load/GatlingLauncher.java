@@ -1,6 +1,7 @@
 package dev.flashsale.load;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
@@ -17,11 +18,12 @@ final class GatlingLauncher {
     /**
      * Sends one stream of checkouts and waits until its last answer has come (or timed out).
      *
+     * @param baseUrls the checkout's instances: each arriving user goes to the next in turn
      * @return the requests and their answers
      */
-    static RequestLog run(LoadStream stream, String baseUrl, Path resultsFolder) {
+    static RequestLog run(LoadStream stream, List<String> baseUrls, Path resultsFolder) {
         RequestLog log = new RequestLog();
-        CheckoutSimulation.prepare(stream, baseUrl, log);
+        CheckoutSimulation.prepare(stream, baseUrls, log);
         int code = Gatling$.MODULE$.fromArgs(new String[] {
                 "-s", CheckoutSimulation.class.getName(),
                 "-rf", resultsFolder.toAbsolutePath().toString(),

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +14,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
+import dev.flashsale.system.ServiceProcess;
 
 /**
  * What each process of the system spent during a stream: CPU time, read by the benchmark from {@code /proc/<pid>/stat}
@@ -27,6 +31,19 @@ final class ProcessCosts {
     static final String LOAD_GENERATOR = "load generator + SMTP sink";
     static final String BROKER = "broker";
 
+    /** The PostgreSQL server's own processes (WAL writer, checkpointer, ...): the whole server's, other users' work too. */
+    static final String POSTGRES_BACKGROUND = "PostgreSQL background processes (whole server)";
+
+    /** A service's PostgreSQL backends (the server's processes serving its connections), by the service's name. */
+    static String postgresBackends(String service) {
+        return "PostgreSQL backends of " + service;
+    }
+
+    /** Whether a process of the costs counts in the system's sum: all but the load generator and the shared server's own. */
+    static boolean ofTheSystem(String process) {
+        return !process.equals(LOAD_GENERATOR) && !process.equals(POSTGRES_BACKGROUND);
+    }
+
     /**
      * One process at one moment.
      *
@@ -38,12 +55,22 @@ final class ProcessCosts {
      * @param units orders written or applied in transactions since it started (count of transactions, orders in all)
      */
     record Reading(double cpuSeconds, double jitSeconds, Counted gcPauses, double gcPauseMaxSeconds, Counted units) {
+
+        /** Two processes of one service together. */
+        Reading plus(Reading other) {
+            return new Reading(cpuSeconds + other.cpuSeconds, jitSeconds + other.jitSeconds, gcPauses.plus(other.gcPauses),
+                    Math.max(gcPauseMaxSeconds, other.gcPauseMaxSeconds), units.plus(other.units));
+        }
     }
 
     /** A count of events and the sum of their amounts (a Micrometer timer's or summary's COUNT and TOTAL). */
     record Counted(double count, double total) {
 
         static final Counted NONE = new Counted(0, 0);
+
+        Counted plus(Counted other) {
+            return new Counted(count + other.count, total + other.total);
+        }
 
         Counted minus(Counted before) {
             return new Counted(count - before.count, total - before.total);
@@ -72,15 +99,38 @@ final class ProcessCosts {
     private ProcessCosts() {
     }
 
-    /** Every process's reading now, by the name the report gives it. */
+    /**
+     * Every process's reading now, by the name the report gives it: a service's is the sum over all its processes
+     * (CPU, JIT, pauses, transactions; the longest pause is the longest of any), so that a service run as two instances
+     * costs what both cost.
+     */
     static Map<String, Reading> read(FlashSaleSystem system) {
+        return read(system, Map.of());
+    }
+
+    /**
+     * The same, and where the services run on PostgreSQL on this machine ({@code databases}: each service's database),
+     * the CPU of the server's backends serving each service's database, and of its background processes.
+     */
+    static Map<String, Reading> read(FlashSaleSystem system, Map<Service, String> databases) {
         Map<String, Reading> readings = new LinkedHashMap<>();
         for (Service service : system.services()) {
-            URI base = system.uri(service);
             String units = service == Service.ORDER_SERVICE ? "flashsale.checkout.group.size" : "flashsale.worker.batch.size";
-            long pid = system.process(service).pid();
-            readings.put(service.module(), new Reading(cpuSeconds(pid).orElse(0.0), jitSeconds(pid),
-                    counted(base, "jvm.gc.pause"), statistic(metric(base, "jvm.gc.pause"), "MAX"), counted(base, units)));
+            Reading sum = null;
+            for (ServiceProcess process : system.processes(service)) {
+                URI base = process.baseUri();
+                long pid = process.pid();
+                Reading reading = new Reading(cpuSeconds(pid).orElse(0.0), jitSeconds(pid),
+                        counted(base, "jvm.gc.pause"), statistic(metric(base, "jvm.gc.pause"), "MAX"), counted(base, units));
+                sum = sum == null ? reading : sum.plus(reading);
+            }
+            readings.put(service.module(), sum);
+        }
+        if (!databases.isEmpty()) {
+            Map<String, Double> postgres = postgresCpuSeconds(databases.values());
+            databases.forEach((service, database) -> readings.put(postgresBackends(service.module()),
+                    new Reading(postgres.getOrDefault(database, 0.0), 0, Counted.NONE, 0, Counted.NONE)));
+            readings.put(POSTGRES_BACKGROUND, new Reading(postgres.getOrDefault("", 0.0), 0, Counted.NONE, 0, Counted.NONE));
         }
         brokerPid().flatMap(ProcessCosts::cpuSeconds)
                 .ifPresent(cpu -> readings.put(BROKER, new Reading(cpu, 0, Counted.NONE, 0, Counted.NONE)));
@@ -144,6 +194,39 @@ final class ProcessCosts {
         catch (IOException | RuntimeException ex) {
             return Optional.empty(); // not Linux, or the process is gone
         }
+    }
+
+    /**
+     * The CPU time of the PostgreSQL server's processes on this machine, by the database a backend serves (its title,
+     * {@code postgres: <user> <database> <host>(<port>) <state>}, after the cluster's name on Debian), for the given databases; under {@code ""} the server's
+     * own processes (those whose title has no client address). A backend that ended took its time with it: Hikari keeps
+     * its connections for the whole run.
+     */
+    private static Map<String, Double> postgresCpuSeconds(Collection<String> databases) {
+        Map<String, Double> seconds = new HashMap<>();
+        try (var processes = Files.list(Path.of("/proc"))) {
+            processes.filter(process -> process.getFileName().toString().matches("\\d+")).forEach(process -> {
+                try {
+                    String title = Files.readString(process.resolve("cmdline")).replace('\0', ' ').trim();
+                    if (!title.startsWith("postgres: ")) {
+                        return;
+                    }
+                    // Debian names the cluster first: postgres: 15/main: <user> <database> <host>(<port>) <state>
+                    String key = title.contains("(")
+                            ? Arrays.stream(title.split("\\s+")).filter(databases::contains).findFirst().orElse(null) : "";
+                    if (key != null) {
+                        cpuSeconds(process.resolve("stat")).ifPresent(cpu -> seconds.merge(key, cpu, Double::sum));
+                    }
+                }
+                catch (IOException | RuntimeException ex) {
+                    // gone meanwhile, or not ours to read
+                }
+            });
+        }
+        catch (IOException | RuntimeException ex) {
+            // not Linux: nothing to count
+        }
+        return seconds;
     }
 
     /** The RabbitMQ node's Erlang VM, if one runs on this machine. */

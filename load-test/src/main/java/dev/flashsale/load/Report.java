@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  * @param flashSaleOtherClient the uncapped flash sale driven by hey instead of Gatling; null where hey is missing
  * @param sustained the sustained steps, in order of rate, up to the first one the system did not hold
  * @param brokerAlone the broker alone on the same topology
+ * @param scaled the scaled stream on each system, in order of instances (the {@code scaled} profile; empty in the others)
  */
 record Report(
         Profile profile,
@@ -41,7 +42,18 @@ record Report(
         StreamResult flashSaleWorkersPaused,
         StreamResult flashSaleOtherClient,
         List<StreamResult> sustained,
-        BrokerAlone.Result brokerAlone) {
+        BrokerAlone.Result brokerAlone,
+        List<Scaled> scaled) {
+
+    /**
+     * The scaled stream on one system.
+     *
+     * @param instances the instances of every service
+     * @param warmUp how the system was warmed up (the slices until its JIT compilers were done)
+     * @param result the stream
+     */
+    record Scaled(int instances, String warmUp, StreamResult result) {
+    }
 
     /** A step holds when every order is accepted at the offered rate, its p99 is under 100 ms, and no queue grows. */
     static boolean held(StreamResult step) {
@@ -71,7 +83,8 @@ record Report(
 
     List<StreamResult> streams() {
         return Stream.of(comparison.stream(), Stream.ofNullable(async), Stream.ofNullable(ours), Stream.ofNullable(modulith), Stream.ofNullable(flashSale), Stream.ofNullable(flashSaleCapped),
-                        Stream.ofNullable(flashSaleWorkersPaused), Stream.ofNullable(flashSaleOtherClient), sustained.stream())
+                        Stream.ofNullable(flashSaleWorkersPaused), Stream.ofNullable(flashSaleOtherClient), sustained.stream(),
+                        scaled.stream().map(Scaled::result))
                 .flatMap(s -> s).toList();
     }
 
@@ -104,6 +117,7 @@ record Report(
         private final Map<String, String> environment;
         private final List<StreamResult> comparison = new ArrayList<>();
         private final List<StreamResult> sustained = new ArrayList<>();
+        private final List<Scaled> scaled = new ArrayList<>();
         private StreamResult async;
         private StreamResult ours;
         private StreamResult modulith;
@@ -162,9 +176,13 @@ record Report(
             brokerAlone = result;
         }
 
+        void scaled(int instances, String warmUp, StreamResult result) {
+            scaled.add(new Scaled(instances, warmUp, result));
+        }
+
         Report build() {
             return new Report(profile, environment, Instant.now(), List.copyOf(comparison), async, ours, modulith, flashSale, flashSaleCapped, workerCap,
-                    flashSaleWorkersPaused, flashSaleOtherClient, List.copyOf(sustained), brokerAlone);
+                    flashSaleWorkersPaused, flashSaleOtherClient, List.copyOf(sustained), brokerAlone, List.copyOf(scaled));
         }
     }
 }

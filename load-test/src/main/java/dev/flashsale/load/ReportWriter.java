@@ -47,8 +47,11 @@ final class ReportWriter {
     }
 
     static void write(Report report, Path directory) {
-        List<Table> tables = List.of(bars(report), modulith(report), streams(report), workers(report), express(report), costs(report), sustained(report),
-                brokerAlone(report));
+        List<Table> tables = new ArrayList<>(List.of(bars(report), modulith(report), streams(report), workers(report), express(report), costs(report),
+                sustained(report), brokerAlone(report)));
+        if (!report.scaled().isEmpty()) {
+            tables.add(1, scaled(report));
+        }
         String heading = "Benchmark (" + report.profile().name() + " profile), " + report.finishedAt();
         StringBuilder md = new StringBuilder("# ").append(heading).append("\n\n").append(machine(report)).append("\n\n");
         tables.forEach(table -> md.append(table.markdown()));
@@ -146,6 +149,84 @@ final class ReportWriter {
                 "lost " + report.lost() + ", duplicated " + report.duplicated() + " (mails sent again after an unanswered send: "
                         + report.sentAgain() + ")", verdict(report.exactlyOnce())));
         return new Table("Against the bars", List.of("bar", "target", "measured", ""), rows);
+    }
+
+    /**
+     * The scaled stream on each system, side by side: the same load against one and two instances of every service, on
+     * PostgreSQL; a service's costs are those of all its instances, and of the database backends serving them. The last
+     * column is the last system's figure over the first's.
+     */
+    static Table scaled(Report report) {
+        List<Report.Scaled> runs = report.scaled();
+        List<String> header = new ArrayList<>(List.of("figure"));
+        runs.forEach(run -> header.add(run.instances() + (run.instances() == 1 ? " instance" : " instances") + " of each service"));
+        if (runs.size() > 1) {
+            header.add(runs.get(runs.size() - 1).instances() + " / " + runs.get(0).instances());
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(text("stream", runs, run -> run.result().stream().name()));
+        rows.add(figure("offered/s", runs, result -> result.offeredPerSecond(), ReportWriter::fixed));
+        rows.add(figure("throughput: accepted/s", runs, StreamResult::acceptedPerSecond, ReportWriter::fixed));
+        rows.add(figure("checkout p50 ms", runs, result -> result.latencyMillis().p50(), ReportWriter::ms));
+        rows.add(figure("checkout p99 ms", runs, result -> result.latencyMillis().p99(), ReportWriter::ms));
+        rows.add(figure("checkout p99.9 ms", runs, result -> result.latencyMillis().p999(), ReportWriter::ms));
+        rows.add(figure("checkout max ms", runs, result -> result.latencyMillis().max(), ReportWriter::ms));
+        rows.add(figure("end-to-end delay p50 ms (request to the worker's commit, slowest worker)", runs,
+                result -> result.check().workers().stream().mapToDouble(worker -> worker.endToEndMillis().p50()).max().orElse(0), ReportWriter::ms));
+        rows.add(figure("end-to-end delay p99 ms (slowest worker)", runs,
+                result -> result.check().workers().stream().mapToDouble(worker -> worker.endToEndMillis().p99()).max().orElse(0), ReportWriter::ms));
+        rows.add(figure("drain: the last worker's last commit after the load ended, s", runs,
+                result -> result.check().workers().stream().mapToLong(ExactlyOnceCheck.WorkerResult::drainedAfterMillis).max().orElse(0) / 1000.0,
+                ReportWriter::fixed2));
+        rows.add(figure("deepest queue", runs,
+                result -> result.queues().values().stream().mapToLong(StreamResult.QueueFigures::maxReady).max().orElse(0), ReportWriter::fixed));
+        List<String> processes = runs.get(0).result().costs().keySet().stream().toList();
+        for (String process : processes) {
+            rows.add(figure("CPU ms per order: " + process + (ProcessCosts.ofTheSystem(process) ? "" : " (not in the sum)"), runs,
+                    result -> cost(result, process).cpuMillisPerOrder(), ReportWriter::fixed2));
+        }
+        rows.add(figure("CPU ms per order: the system (services, their PostgreSQL backends, broker)", runs,
+                StreamResult::systemCpuMillisPerOrder, ReportWriter::fixed2));
+        rows.add(figure("of which the services' JIT compilers", runs, StreamResult::systemJitMillisPerOrder, ReportWriter::fixed2));
+        rows.add(figure("cores busy, the system (from the first request until every worker had applied every order)", runs,
+                result -> result.costs().entrySet().stream().filter(cost -> ProcessCosts.ofTheSystem(cost.getKey()))
+                        .mapToDouble(cost -> cost.getValue().coresShare()).sum(), ReportWriter::fixed2));
+        for (Service service : Service.SYSTEM) {
+            rows.add(figure("GC pause ms in all: " + service.module(), runs, result -> cost(result, service.module()).gcPauseMillis(), ReportWriter::ms));
+        }
+        for (Service service : Service.SYSTEM) {
+            rows.add(figure("orders per transaction: " + service.module() + (service == Service.ORDER_SERVICE ? " (group commit)" : " (batch)"),
+                    runs, result -> cost(result, service.module()).meanGroup(), ReportWriter::fixed));
+        }
+        rows.add(figure("outbox rows relayed (a publish after the commit failed or was not made)", runs, result -> result.relayed(), ReportWriter::fixed));
+        rows.add(text("lost / duplicated / failed", runs,
+                run -> run.result().check().lost() + " / " + run.result().check().duplicated() + " / " + run.result().failed()));
+        rows.add(text("warm-up", runs, Report.Scaled::warmUp));
+        return new Table("Scaled: the same stream against one and two instances of every service, on PostgreSQL (a service's CPU: all its "
+                + "instances)", header, rows);
+    }
+
+    private static ProcessCosts.Cost cost(StreamResult result, String process) {
+        return result.costs().getOrDefault(process, new ProcessCosts.Cost(0, 0, 0, 0, 0, 0, 0, 0));
+    }
+
+    private static List<String> figure(String name, List<Report.Scaled> runs, java.util.function.ToDoubleFunction<StreamResult> value,
+            java.util.function.DoubleFunction<String> format) {
+        List<String> row = new ArrayList<>(List.of(name));
+        runs.forEach(run -> row.add(format.apply(value.applyAsDouble(run.result()))));
+        if (runs.size() > 1) {
+            row.add(ratio(value.applyAsDouble(runs.get(runs.size() - 1).result()), value.applyAsDouble(runs.get(0).result())));
+        }
+        return row;
+    }
+
+    private static List<String> text(String name, List<Report.Scaled> runs, java.util.function.Function<Report.Scaled, String> value) {
+        List<String> row = new ArrayList<>(List.of(name));
+        runs.forEach(run -> row.add(value.apply(run)));
+        if (runs.size() > 1) {
+            row.add("");
+        }
+        return row;
     }
 
     private static Table streams(Report report) {
@@ -354,6 +435,8 @@ final class ReportWriter {
         figures.put("brokerAloneMessagesPerSecond", report.brokerAlone() == null ? null : report.brokerAlone().sustained());
         figures.put("ratioToBroker", report.ratioToBroker());
         figures.put("flashSaleWorkerCap", report.workerCap());
+        figures.put("scaled", report.scaled().stream().map(run -> Map.of("instances", run.instances(), "stream", run.result().stream().name(),
+                "warmUp", run.warmUp(), "systemCpuMillisPerOrder", run.result().systemCpuMillisPerOrder())).toList());
         List<Map<String, Object>> streams = new ArrayList<>();
         for (StreamResult result : report.streams()) {
             Map<String, Object> stream = new LinkedHashMap<>();

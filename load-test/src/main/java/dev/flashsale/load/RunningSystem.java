@@ -3,12 +3,18 @@ package dev.flashsale.load;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
 
-/** The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check. */
-record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampler, ExactlyOnceCheck check) implements AutoCloseable {
+/**
+ * The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check.
+ *
+ * @param databases each service's PostgreSQL database, when it runs on PostgreSQL (empty on H2): their backends' CPU counts
+ */
+record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampler, ExactlyOnceCheck check, Map<Service, String> databases)
+        implements AutoCloseable {
 
     /** The workers' prefetch (their default, {@code spring.rabbitmq.listener.simple.prefetch}), mirrored by PerfTest. */
     static final int PREFETCH = 100;
@@ -29,6 +35,16 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
 
     static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
             Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer) {
+        return start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer, builder -> { }, Map.of());
+    }
+
+    /**
+     * The same, with more said to the builder before it starts the system (instances, databases), and the services'
+     * PostgreSQL databases when it gave them some.
+     */
+    static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+            Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer, Consumer<FlashSaleSystem.Builder> more,
+            Map<Service, String> databases) {
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)
                 .broker(broker.host(), broker.port(), broker.username(), broker.password(), virtualHost)
                 .smtp("127.0.0.1", mailbox.port())
@@ -45,13 +61,14 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
         if (modulithPeer) {
             builder.withModulithPeer();
         }
+        more.accept(builder);
         FlashSaleSystem system = builder.start();
         try {
             Workers workers = new Workers(system);
             Map<String, Workers.Worker> queues = new LinkedHashMap<>();
             workers.all().forEach(worker -> queues.put(worker.queue(), worker));
             QueueSampler sampler = new QueueSampler(broker, virtualHost, management, queues);
-            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(workers, mailbox, sampler));
+            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(workers, mailbox, sampler), Map.copyOf(databases));
         }
         catch (RuntimeException ex) {
             system.close();

@@ -45,21 +45,24 @@ record StreamResult(
         long startedAtMillis,
         long loadEndedAtMillis) {
 
-    /** CPU per order summed over the system's own processes: the four services and the broker (not the load generator). */
+    /**
+     * CPU per order summed over the system's own processes: the four services and the broker, and on PostgreSQL the
+     * backends serving the services' databases (not the load generator, nor the database server's shared processes).
+     */
     double systemCpuMillisPerOrder() {
-        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+        return costs.entrySet().stream().filter(cost -> ProcessCosts.ofTheSystem(cost.getKey()))
                 .mapToDouble(cost -> cost.getValue().cpuMillisPerOrder()).sum();
     }
 
     /** The part of {@link #systemCpuMillisPerOrder()} the JIT compiler threads of the four services used. */
     double systemJitMillisPerOrder() {
-        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+        return costs.entrySet().stream().filter(cost -> ProcessCosts.ofTheSystem(cost.getKey()))
                 .mapToDouble(cost -> cost.getValue().jitMillisPerOrder()).sum();
     }
 
     /** The JIT compiler threads of the four services, in cores busy on average over the stream. */
     double systemJitCores() {
-        return costs.entrySet().stream().filter(cost -> !cost.getKey().equals(ProcessCosts.LOAD_GENERATOR))
+        return costs.entrySet().stream().filter(cost -> ProcessCosts.ofTheSystem(cost.getKey()))
                 .mapToDouble(cost -> cost.getValue().jitCoresShare()).sum();
     }
 

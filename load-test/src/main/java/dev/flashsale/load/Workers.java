@@ -10,24 +10,32 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
+import dev.flashsale.system.ServiceProcess;
 
 /** The three workers as the benchmark reads them: what each has applied, and their effects. */
 final class Workers {
 
-    /** One worker's HTTP API. */
-    record Worker(String name, String queue, URI base) {
+    /**
+     * One worker's HTTP API.
+     *
+     * @param base its first process: what it reads from its database (dedup table, stock, totals) any process answers
+     *        for all, as they share it
+     * @param instances every process of the worker: their counters count since each started, for that process alone
+     */
+    record Worker(String name, String queue, URI base, List<URI> instances) {
 
-        /** Orders applied since the process started (its counter). */
+        /** Orders applied since the processes started (their counters, summed over the worker's processes). */
         long appliedSinceStart() {
-            return JsonHttp.get(base.resolve("/api/stats")).path("processed").asLong();
+            return instances.stream().mapToLong(instance -> JsonHttp.get(instance.resolve("/api/stats")).path("processed").asLong()).sum();
         }
 
         /**
-         * Mails whose data went to SMTP and whose reply never came, since the process started: each was sent again, so
-         * the SMTP server may hold a second copy (the email worker's count; 0 for the others).
+         * Mails whose data went to SMTP and whose reply never came, since the processes started: each was sent again, so
+         * the SMTP server may hold a second copy (the email worker's count, summed over its processes; 0 for the others).
          */
         long unansweredSends() {
-            return JsonHttp.get(base.resolve("/api/stats")).path("workerCounts").path("unansweredSends").asLong();
+            return instances.stream().mapToLong(instance -> JsonHttp.get(instance.resolve("/api/stats")).path("workerCounts")
+                    .path("unansweredSends").asLong()).sum();
         }
 
         /** Every order this worker has applied, with when, from its dedup table, a page at a time. */
@@ -51,9 +59,14 @@ final class Workers {
 
     Workers(FlashSaleSystem system) {
         this.all = List.of(
-                new Worker("email-worker", "email.order-placed", system.uri(Service.EMAIL_WORKER)),
-                new Worker("inventory-worker", "inventory.order-placed", system.uri(Service.INVENTORY_WORKER)),
-                new Worker("analytics-worker", "analytics.order-placed", system.uri(Service.ANALYTICS_WORKER)));
+                worker(system, "email-worker", "email.order-placed", Service.EMAIL_WORKER),
+                worker(system, "inventory-worker", "inventory.order-placed", Service.INVENTORY_WORKER),
+                worker(system, "analytics-worker", "analytics.order-placed", Service.ANALYTICS_WORKER));
+    }
+
+    private static Worker worker(FlashSaleSystem system, String name, String queue, Service service) {
+        return new Worker(name, queue, system.uri(service),
+                system.processes(service).stream().map(ServiceProcess::baseUri).toList());
     }
 
     List<Worker> all() {
@@ -80,9 +93,9 @@ final class Workers {
         toEach("DELETE", "/api/admin/consumption/max-rate", null);
     }
 
-    /** The same admin request to every worker. */
+    /** The same admin request to every process of every worker (consumption and its cap belong to each process). */
     private void toEach(String method, String path, String body) {
-        all.forEach(worker -> JsonHttp.admin(method, worker.base().resolve(path), body));
+        all.forEach(worker -> worker.instances().forEach(instance -> JsonHttp.admin(method, instance.resolve(path), body)));
     }
 
     Worker named(String name) {
