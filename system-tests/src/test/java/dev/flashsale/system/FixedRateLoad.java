@@ -53,8 +53,8 @@ final class FixedRateLoad {
         return load;
     }
 
-    /** One order offered once: its key and body, kept to offer it again. */
-    record Offer(String key, String body, int quantity) {
+    /** One order offered once: its key and body, kept to offer it again, and when it was first offered (seconds into the load). */
+    record Offer(String key, String body, int quantity, double offeredAt) {
     }
 
     /** What the load amounted to once every order was offered and answered (or timed out). */
@@ -117,7 +117,7 @@ final class FixedRateLoad {
         String body = """
                 {"customer":{"id":"load-%d","email":"load%d@example.com"},
                  "lines":[{"sku":"SKU-1","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}""".formatted(n, n, quantity);
-        send(new Offer("load-" + UUID.randomUUID(), body, quantity)).whenComplete((ignored, failure) -> answered.countDown());
+        send(new Offer("load-" + UUID.randomUUID(), body, quantity, elapsedSeconds())).whenComplete((ignored, failure) -> answered.countDown());
     }
 
     private CompletableFuture<Void> send(Offer offer) {
