@@ -66,6 +66,21 @@ final class FixedRateLoad {
         }
     }
 
+    /**
+     * Stops offering now, before the duration it was started for is over (a test whose steps took their own time):
+     * what was offered so far is still answered, and {@link #await} returns once it is.
+     */
+    void stopOffering() throws InterruptedException {
+        ticker.shutdown();
+        if (!ticker.awaitTermination(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("The load's ticker did not stop");
+        }
+        // The orders never offered will have no answer to wait for.
+        for (int unoffered = orders - offered.get(); unoffered > 0; unoffered--) {
+            answered.countDown();
+        }
+    }
+
     /** Seconds since the load started. */
     double elapsedSeconds() {
         return (System.nanoTime() - startedAt) / 1e9;
