@@ -147,7 +147,7 @@ class ClusterDrillSystemTests {
             outbox.stop();
         }
 
-        Drill figures = new Drill(stops, leaders.longestGaps(), leaders.failedSamples(), leaders.intervals(), outbox, result, report, loadStart,
+        Drill figures = new Drill(stops, leaders.longestGaps(), leaders.failedSamples(), leaders.intervals(), outbox, result, load.failures(), report, loadStart,
                 loadSeconds);
         log.info(figures.block());
 
@@ -341,7 +341,7 @@ class ClusterDrillSystemTests {
 
     /** The drill's figures, and the block that prints them. */
     private record Drill(List<Stop> stops, Map<String, Duration> leaderGaps, int failedLeaderSamples, String leaderSampleIntervals, OutboxSampler outbox,
-            FixedRateLoad.Result result, Accounting.Report report, long loadStart, double loadSeconds) {
+            FixedRateLoad.Result result, Map<String, Integer> unansweredBecause, Accounting.Report report, long loadStart, double loadSeconds) {
 
         private double at(long nanos) {
             return (nanos - loadStart) / 1e9;
@@ -419,9 +419,9 @@ class ClusterDrillSystemTests {
                     .formatted(OUTBOX_CAUGHT_UP_SECONDS, longestBehind(), OUTBOX_SAMPLE_EVERY.toMillis(), outbox.samples().size()));
             block.append("  checkouts: offered %d, answered 202 %d, answered otherwise %d %s, unanswered %d%s%n".formatted(result.offered(),
                     result.accepted().size(), result.refusedCount(), result.refused(), result.unanswered().size(),
-                    result.unanswered().isEmpty() ? "" : " (offered from %.1f s to %.1f s)".formatted(
+                    result.unanswered().isEmpty() ? "" : " (offered from %.1f s to %.1f s; %s)".formatted(
                             result.unanswered().stream().mapToDouble(FixedRateLoad.Offer::offeredAt).min().orElse(0),
-                            result.unanswered().stream().mapToDouble(FixedRateLoad.Offer::offeredAt).max().orElse(0))));
+                            result.unanswered().stream().mapToDouble(FixedRateLoad.Offer::offeredAt).max().orElse(0), unansweredBecause)));
             block.append("  ").append(report.line());
             return block.toString();
         }

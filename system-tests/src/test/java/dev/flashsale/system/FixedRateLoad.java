@@ -7,8 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +39,7 @@ final class FixedRateLoad {
     private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
     private final List<Offer> unanswered = new CopyOnWriteArrayList<>();
     private final List<UUID> replayed = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final CountDownLatch answered;
     private final long startedAt = System.nanoTime();
 
@@ -84,6 +87,13 @@ final class FixedRateLoad {
     /** Seconds since the load started. */
     double elapsedSeconds() {
         return (System.nanoTime() - startedAt) / 1e9;
+    }
+
+    /** Why the unanswered offers got no answer: the exception's kind (a connect or a request timeout, a reset), counted. */
+    Map<String, Integer> failures() {
+        Map<String, Integer> counts = new TreeMap<>();
+        failures.forEach((kind, count) -> counts.put(kind, count.get()));
+        return counts;
     }
 
     int acceptedSoFar() {
@@ -142,6 +152,8 @@ final class FixedRateLoad {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             if (failure != null) {
                 unanswered.add(offer);
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                failures.computeIfAbsent(cause.getClass().getSimpleName(), kind -> new AtomicInteger()).incrementAndGet();
             }
             else if (response.statusCode() == 202) {
                 UUID orderId = UUID.fromString(Checkout.JSON.readTree(response.body()).get("orderId").asString());
