@@ -104,6 +104,15 @@ public final class Topology {
      * The limit (set by a policy) is not exact for a quorum queue: what is already on its way when
      * it fills still gets in, and once over it the queue refuses until it is down to about 80% of
      * it (measured on RabbitMQ 3.10; {@code scripts/lab.sh overflow} shows the first part).
+     *
+     * <p>No {@code x-quorum-initial-group-size}, on purpose: without it a quorum queue takes every node of the
+     * cluster as a replica when it is declared, three on a cluster of three (one on a single node), which is what we
+     * want; a fixed size would be wrong on one or the other, and changing the
+     * arguments would make every broker that holds the queues already refuse the services' declarations (406
+     * PRECONDITION_FAILED). The catch: the replicas are those of the nodes running at declaration, and 3.10 does not
+     * add any later, so the cluster must be whole before the services first start ({@code scripts/flashsale.sh
+     * cluster start} waits for it; {@code rabbitmq-queues grow <node> all} adds a node to queues declared without it).
+     * {@code ClusterDrillSystemTests} checks the three replicas.
      */
     public static Map<String, Object> workQueueArguments(String workQueue) {
         return Map.of(

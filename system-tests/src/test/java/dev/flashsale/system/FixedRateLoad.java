@@ -8,8 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +44,7 @@ final class FixedRateLoad {
     private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
     private final List<Offer> unanswered = new CopyOnWriteArrayList<>();
     private final List<UUID> replayed = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final CountDownLatch answered;
     private final long startedAt = System.nanoTime();
 
@@ -63,8 +66,8 @@ final class FixedRateLoad {
         return load;
     }
 
-    /** One order offered once: its key and body, kept to offer it again. */
-    record Offer(String key, String body, int quantity) {
+    /** One order offered once: its key and body, kept to offer it again, and when it was first offered (seconds into the load). */
+    record Offer(String key, String body, int quantity, double offeredAt) {
     }
 
     /** What the load amounted to once every order was offered and answered (or timed out). */
@@ -76,9 +79,31 @@ final class FixedRateLoad {
         }
     }
 
+    /**
+     * Stops offering now, before the duration it was started for is over (a test whose steps took their own time):
+     * what was offered so far is still answered, and {@link #await} returns once it is.
+     */
+    void stopOffering() throws InterruptedException {
+        ticker.shutdown();
+        if (!ticker.awaitTermination(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("The load's ticker did not stop");
+        }
+        // The orders never offered will have no answer to wait for.
+        for (int unoffered = orders - offered.get(); unoffered > 0; unoffered--) {
+            answered.countDown();
+        }
+    }
+
     /** Seconds since the load started. */
     double elapsedSeconds() {
         return (System.nanoTime() - startedAt) / 1e9;
+    }
+
+    /** Why the unanswered offers got no answer: the exception's kind (a connect or a request timeout, a reset), counted. */
+    Map<String, Integer> failures() {
+        Map<String, Integer> counts = new TreeMap<>();
+        failures.forEach((kind, count) -> counts.put(kind, count.get()));
+        return counts;
     }
 
     int acceptedSoFar() {
@@ -127,7 +152,7 @@ final class FixedRateLoad {
         String body = """
                 {"customer":{"id":"load-%d","email":"load%d@example.com"},
                  "lines":[{"sku":"SKU-1","quantity":%d,"unitPrice":9.99}],"currency":"EUR"}""".formatted(n, n, quantity);
-        send(new Offer("load-" + UUID.randomUUID(), body, quantity)).whenComplete((ignored, failure) -> answered.countDown());
+        send(new Offer("load-" + UUID.randomUUID(), body, quantity, elapsedSeconds())).whenComplete((ignored, failure) -> answered.countDown());
     }
 
     private CompletableFuture<Void> send(Offer offer) {
@@ -144,6 +169,8 @@ final class FixedRateLoad {
             }
             if (failure != null) {
                 unanswered.add(offer);
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                failures.computeIfAbsent(cause.getClass().getSimpleName(), kind -> new AtomicInteger()).incrementAndGet();
             }
             else if (response.statusCode() == 202) {
                 UUID orderId = UUID.fromString(Checkout.JSON.readTree(response.body()).get("orderId").asString());

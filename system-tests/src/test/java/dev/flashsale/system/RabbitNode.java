@@ -12,8 +12,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * the middle of a load, and that broker is shared with every other test run and running system on the machine,
  * which would all see it go away. A node of their own can be stopped as often as the tests like, and is gone when
  * they end. It runs as the {@code rabbitmq} user (the installed scripts switch to it), so its directories are
- * writable by everyone.
+ * writable by everyone; every node started so shares that user's Erlang cookie ({@code /var/lib/rabbitmq/.erlang.cookie}),
+ * which is what lets {@link RabbitCluster} join several into a cluster.
  */
 final class RabbitNode implements AutoCloseable {
 
@@ -61,6 +64,29 @@ final class RabbitNode implements AutoCloseable {
 
     /** Starts a node and waits until AMQP and the management API answer. */
     static RabbitNode start() {
+        RabbitNode node = launch("flashsale-faults-" + ProcessHandle.current().pid() + "@localhost", freePorts(Set.of()));
+        node.awaitAnswering(Duration.ofSeconds(90));
+        return node;
+    }
+
+    /** A node's AMQP, management and Erlang distribution ports. */
+    record NodePorts(int amqp, int management, int distribution) {
+
+        /** The ports the node takes, and those the command-line tools take when they talk to it. */
+        Set<Integer> taken() {
+            Set<Integer> taken = new HashSet<>(List.of(amqp, management, distribution));
+            for (int port = distribution + 10_000; port <= distribution + 10_010; port++) {
+                taken.add(port);
+            }
+            return taken;
+        }
+    }
+
+    /**
+     * Starts a node under the given name and ports, in a new temporary directory, and returns at once: the caller
+     * waits with {@link #awaitAnswering} (several nodes boot faster side by side than one after the other).
+     */
+    static RabbitNode launch(String nodeName, NodePorts ports) {
         try {
             Path directory = Files.createTempDirectory("flashsale-rabbit-");
             Path mnesia = Files.createDirectories(directory.resolve("mnesia"));
@@ -68,10 +94,9 @@ final class RabbitNode implements AutoCloseable {
             for (Path writable : List.of(directory, mnesia, logs)) {
                 Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rwxrwxrwx"));
             }
-            int[] ports = freePorts();
-            int amqp = ports[0];
-            int management = ports[1];
-            int distribution = ports[2];
+            int amqp = ports.amqp();
+            int management = ports.management();
+            int distribution = ports.distribution();
             Files.writeString(directory.resolve("enabled_plugins"), "[rabbitmq_management].\n");
             Files.writeString(directory.resolve("rabbitmq.conf"), """
                     listeners.tcp.local = 127.0.0.1:%d
@@ -79,7 +104,6 @@ final class RabbitNode implements AutoCloseable {
                     management.tcp.port = %d
                     collect_statistics_interval = 1000
                     """.formatted(amqp, management));
-            String nodeName = "flashsale-faults-" + ProcessHandle.current().pid() + "@localhost";
             ProcessBuilder builder = new ProcessBuilder(command("rabbitmq-server")).redirectErrorStream(true)
                     .redirectOutput(directory.resolve("rabbitmq-server.out").toFile());
             builder.environment().putAll(Map.of(
@@ -95,7 +119,6 @@ final class RabbitNode implements AutoCloseable {
             RabbitNode node = new RabbitNode(nodeName, amqp, management, directory, process);
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "rabbit-node-stop"));
             log.info("Starting the RabbitMQ node {} (AMQP {}, management {}) in {}", nodeName, amqp, management, directory);
-            node.awaitAnswering(Duration.ofSeconds(90));
             return node;
         }
         catch (IOException ex) {
@@ -107,8 +130,17 @@ final class RabbitNode implements AutoCloseable {
         }
     }
 
+    String nodeName() {
+        return nodeName;
+    }
+
     int amqpPort() {
         return amqpPort;
+    }
+
+    /** Its management API (guest/guest). */
+    RabbitManagement management() {
+        return management;
     }
 
     URI managementUri() {
@@ -124,6 +156,16 @@ final class RabbitNode implements AutoCloseable {
     void startApp() {
         rabbitmqctl("start_app");
         awaitAnswering(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Makes this node a member of the other's cluster: its application stopped, joined, started again (its own
+     * data, none yet, is dropped). Waits until it answers as a member.
+     */
+    void joinCluster(RabbitNode other) {
+        rabbitmqctl("stop_app");
+        rabbitmqctl("join_cluster", other.nodeName);
+        startApp();
     }
 
     /** A queue of the default virtual host as the management API describes it (messages, consumers, rates). */
@@ -154,34 +196,45 @@ final class RabbitNode implements AutoCloseable {
         try {
             rabbitmqctl("stop");
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                destroyForcibly();
             }
             deleteDirectory();
             log.info("Stopped the RabbitMQ node {}", nodeName);
         }
         catch (RuntimeException ex) {
             log.warn("Could not stop the RabbitMQ node {} cleanly: {}", nodeName, ex.toString());
-            process.destroyForcibly();
+            destroyForcibly();
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            destroyForcibly();
         }
     }
 
-    private void awaitAnswering(Duration timeout) {
+    /**
+     * Kills the node's processes: the process started is the installed wrapper ({@code su rabbitmq ...}), and the
+     * Erlang VM is its descendant, which killing the wrapper alone would leave running.
+     */
+    private void destroyForcibly() {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    void awaitAnswering(Duration timeout) {
         await("the RabbitMQ node " + nodeName + " answering (logs in " + directory.resolve("log") + ")")
                 .atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .failFast("the RabbitMQ node " + nodeName + " exited; see " + directory.resolve("rabbitmq-server.out"), () -> !process.isAlive())
                 .until(() -> Ports.answers("127.0.0.1", amqpPort) && management.answers());
     }
 
-    private void rabbitmqctl(String action) {
+    private void rabbitmqctl(String... action) {
         try {
-            Process ctl = new ProcessBuilder(command("rabbitmqctl", "-n", nodeName, action)).redirectErrorStream(true).start();
+            List<String> words = command("rabbitmqctl", "-n", nodeName);
+            words.addAll(List.of(action));
+            Process ctl = new ProcessBuilder(words).redirectErrorStream(true).start();
             String output = new String(ctl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!ctl.waitFor(60, TimeUnit.SECONDS) || ctl.exitValue() != 0) {
-                throw new IllegalStateException("rabbitmqctl " + action + " failed on " + nodeName + ": " + output);
+                throw new IllegalStateException("rabbitmqctl " + String.join(" ", action) + " failed on " + nodeName + ": " + output);
             }
         }
         catch (IOException ex) {
@@ -208,19 +261,27 @@ final class RabbitNode implements AutoCloseable {
 
     /**
      * AMQP, management and distribution ports: free now, and apart from the ports the command-line tools take for
-     * themselves (the defaults, and the node's distribution port plus 10,000 to 10,010).
+     * themselves (the defaults, and the node's distribution port plus 10,000 to 10,010), and from those of the
+     * nodes chosen before ({@code taken}: each one's {@link NodePorts#taken()}), for nodes started side by side.
      */
-    private static int[] freePorts() throws IOException {
-        while (true) {
-            int amqp = freePort();
-            int management = freePort();
-            int distribution = freePort();
-            boolean clear = distribution < 55_000 && amqp != management
-                    && Stream.of(amqp, management).noneMatch(port -> (port >= CLI_PORTS_FROM && port <= CLI_PORTS_TO)
-                            || (port >= distribution + 10_000 && port <= distribution + 10_010));
-            if (clear) {
-                return new int[] {amqp, management, distribution};
+    static NodePorts freePorts(Set<Integer> taken) {
+        try {
+            while (true) {
+                NodePorts ports = new NodePorts(freePort(), freePort(), freePort());
+                Set<Integer> mine = ports.taken();
+                boolean clear = ports.distribution() < 55_000 && ports.amqp() != ports.management()
+                        && ports.distribution() != ports.amqp() && ports.distribution() != ports.management()
+                        && Stream.of(ports.amqp(), ports.management()).noneMatch(port -> (port >= CLI_PORTS_FROM && port <= CLI_PORTS_TO)
+                                || (port >= ports.distribution() + 10_000 && port <= ports.distribution() + 10_010))
+                        && mine.stream().noneMatch(taken::contains)
+                        && Stream.of(ports.amqp(), ports.management(), ports.distribution()).noneMatch(port -> port >= CLI_PORTS_FROM && port <= CLI_PORTS_TO);
+                if (clear) {
+                    return ports;
+                }
             }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
