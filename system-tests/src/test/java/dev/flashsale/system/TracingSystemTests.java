@@ -175,8 +175,20 @@ class TracingSystemTests {
         return answer.json().get("orderId").asString();
     }
 
+    /**
+     * Waits until the trace holds every span the tests look at: the checkout's request and a publish, each worker's
+     * delivery and its effect. They come from four processes, each exporting in batches on its own schedule, so the
+     * workers' spans can arrive before the order-service's (it happened once in CI: every worker's spans, no checkout).
+     */
     private List<ReceivedSpan> awaitEveryWorkerIn(String traceId) {
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(services(traces.trace(traceId), "CONSUMER")).containsAll(WORKERS));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<ReceivedSpan> spans = traces.trace(traceId);
+            assertThat(services(spans, "SERVER")).as("the checkout's request").contains("order-service");
+            assertThat(services(spans, "PRODUCER")).as("a publish").contains("order-service");
+            assertThat(services(spans, "CONSUMER")).as("the deliveries").containsAll(WORKERS);
+            assertThat(spans.stream().filter(span -> span.name().equals("apply order")).map(ReceivedSpan::service))
+                    .as("the effects").containsAll(WORKERS);
+        });
         List<ReceivedSpan> trace = traces.trace(traceId);
         log.info("Trace {}: {}", traceId, trace);
         return trace;
