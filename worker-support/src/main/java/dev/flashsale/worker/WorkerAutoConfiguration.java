@@ -1,5 +1,6 @@
 package dev.flashsale.worker;
 
+import dev.flashsale.events.InstanceId;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

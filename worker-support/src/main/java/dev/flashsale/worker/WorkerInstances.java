@@ -1,5 +1,6 @@
 package dev.flashsale.worker;
 
+import dev.flashsale.events.InstanceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;

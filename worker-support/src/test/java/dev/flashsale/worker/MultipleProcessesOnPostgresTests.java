@@ -1,5 +1,6 @@
 package dev.flashsale.worker;
 
+import dev.flashsale.events.InstanceId;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

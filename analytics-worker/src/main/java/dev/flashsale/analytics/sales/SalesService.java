@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.worker.IdempotentProcessor;
-import dev.flashsale.worker.InstanceId;
+import dev.flashsale.events.InstanceId;
 import dev.flashsale.worker.Outcome;
 import dev.flashsale.worker.WorkerInstances;
 

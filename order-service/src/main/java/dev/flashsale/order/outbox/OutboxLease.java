@@ -1,12 +1,10 @@
 package dev.flashsale.order.outbox;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.flashsale.events.InstanceId;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +50,7 @@ class OutboxLease implements InitializingBean {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.lease = properties.instanceLease();
-        this.id = instanceId();
+        this.id = InstanceId.ofThisProcess().value();
         this.adopted = Counter.builder("flashsale.outbox.adopted")
                 .description("Unpublished outbox rows this instance took over from an instance that stopped or whose lease ran out: "
                         + "0 while every instance lives")
@@ -118,17 +116,5 @@ class OutboxLease implements InitializingBean {
 
     private Instant databaseNow() {
         return jdbc.sql("SELECT CURRENT_TIMESTAMP").query((rs, row) -> rs.getTimestamp(1).toInstant()).single();
-    }
-
-    private static String instanceId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        }
-        catch (UnknownHostException ex) {
-            host = "unknown-host";
-        }
-        String suffix = "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return host.substring(0, Math.min(host.length(), 100 - suffix.length())) + suffix;
     }
 }
