@@ -52,7 +52,7 @@ public final class Benchmark {
     private final Profile profile;
     private final Path repository;
     private final Path output;
-    private final Broker broker = Broker.fromEnvironment();
+    private final BrokerEndpoint broker = BrokerEndpoint.fromEnvironment();
     private final BrokerManagement management = new BrokerManagement(broker);
     private final ServiceJvm jvm = ServiceJvm.chosen();
 

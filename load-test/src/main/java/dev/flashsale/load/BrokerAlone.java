@@ -56,7 +56,7 @@ final class BrokerAlone {
     private BrokerAlone() {
     }
 
-    static Result measure(Broker broker, BrokerManagement management, Setup setup, Path outputDirectory) {
+    static Result measure(BrokerEndpoint broker, BrokerManagement management, Setup setup, Path outputDirectory) {
         String virtualHost = "flashsale-perftest-" + System.currentTimeMillis();
         management.createVirtualHost(virtualHost);
         Path output = outputDirectory.resolve("perftest.log");

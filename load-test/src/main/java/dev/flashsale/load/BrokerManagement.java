@@ -24,11 +24,11 @@ final class BrokerManagement {
     record QueueState(long messages, long unacknowledged, int consumers, double publishRate, double deliverRate, double ackRate) {
     }
 
-    private final Broker broker;
+    private final BrokerEndpoint broker;
     private final RabbitManagement management;
     private final ObjectMapper json = new ObjectMapper();
 
-    BrokerManagement(Broker broker) {
+    BrokerManagement(BrokerEndpoint broker) {
         this.broker = broker;
         this.management = new RabbitManagement(URI.create(broker.managementUrl()), broker.username(), broker.password());
     }

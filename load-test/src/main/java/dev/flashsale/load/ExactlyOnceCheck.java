@@ -78,11 +78,11 @@ final class ExactlyOnceCheck {
         }
     }
 
-    private final Workers workers;
+    private final WorkerApis workers;
     private final Mailbox mailbox;
     private final QueueSampler sampler;
 
-    ExactlyOnceCheck(Workers workers, Mailbox mailbox, QueueSampler sampler) {
+    ExactlyOnceCheck(WorkerApis workers, Mailbox mailbox, QueueSampler sampler) {
         this.workers = workers;
         this.mailbox = mailbox;
         this.sampler = sampler;
@@ -91,7 +91,7 @@ final class ExactlyOnceCheck {
     Baseline baseline() {
         Map<String, Set<UUID>> applied = new HashMap<>();
         Map<String, Long> counters = new HashMap<>();
-        for (Workers.Worker worker : workers.all()) {
+        for (WorkerApis.Worker worker : workers.all()) {
             applied.put(worker.name(), worker.applied().keySet());
             counters.put(worker.name(), worker.appliedSinceStart());
         }
@@ -120,7 +120,7 @@ final class ExactlyOnceCheck {
         long unanswered = workers.named("email-worker").unansweredSends() - before.unansweredSends();
         long sentAgain = Math.min(mailsBeyondOne, Math.max(0, unanswered));
 
-        for (Workers.Worker worker : workers.all()) {
+        for (WorkerApis.Worker worker : workers.all()) {
             Map<UUID, Instant> appliedNow = worker.applied();
             Set<UUID> newlyApplied = new HashSet<>(appliedNow.keySet());
             newlyApplied.removeAll(before.applied().get(worker.name()));
@@ -186,7 +186,7 @@ final class ExactlyOnceCheck {
         while (Instant.now().isBefore(deadline)) {
             caughtUp.clear();
             boolean done = true;
-            for (Workers.Worker worker : workers.all()) {
+            for (WorkerApis.Worker worker : workers.all()) {
                 long applied = worker.appliedSinceStart() - before.appliedCounters().get(worker.name());
                 caughtUp.put(worker.name(), applied);
                 done &= applied >= accepted && sampler.ready(worker.queue()) == 0;

@@ -44,7 +44,7 @@ final class QueueSampler implements AutoCloseable {
 
     private final BrokerManagement management;
     private final String virtualHost;
-    private final Map<String, Workers.Worker> queues;
+    private final Map<String, WorkerApis.Worker> queues;
     private final Connection connection;
     private final Channel channel;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,7 +62,7 @@ final class QueueSampler implements AutoCloseable {
      *
      * @param queues each work queue with the worker that consumes it
      */
-    QueueSampler(Broker broker, String virtualHost, BrokerManagement management, Map<String, Workers.Worker> queues) {
+    QueueSampler(BrokerEndpoint broker, String virtualHost, BrokerManagement management, Map<String, WorkerApis.Worker> queues) {
         this.management = management;
         this.virtualHost = virtualHost;
         this.queues = new LinkedHashMap<>(queues);
@@ -118,7 +118,7 @@ final class QueueSampler implements AutoCloseable {
                 queues.keySet().forEach(queue -> managed.put(queue, management.queue(virtualHost, queue)));
                 lastManaged = managed;
             }
-            for (Map.Entry<String, Workers.Worker> queue : queues.entrySet()) {
+            for (Map.Entry<String, WorkerApis.Worker> queue : queues.entrySet()) {
                 BrokerManagement.QueueState state = lastManaged.get(queue.getKey());
                 samples.add(new Sample(at, queue.getKey(), ready(queue.getKey()),
                         state == null ? 0 : state.unacknowledged(), state == null ? 0 : state.publishRate(),

@@ -12,8 +12,8 @@ import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
 import dev.flashsale.system.ServiceProcess;
 
-/** The three workers as the benchmark reads them: what each has applied, and their effects. */
-final class Workers {
+/** The three workers' HTTP APIs as the benchmark reads and steers them: what each has applied, their effects, and their consumption switch and rate cap. */
+final class WorkerApis {
 
     /**
      * One worker's HTTP API.
@@ -57,7 +57,7 @@ final class Workers {
 
     private final List<Worker> all;
 
-    Workers(FlashSaleSystem system) {
+    WorkerApis(FlashSaleSystem system) {
         this.all = List.of(
                 worker(system, "email-worker", "email.order-placed", Service.EMAIL_WORKER),
                 worker(system, "inventory-worker", "inventory.order-placed", Service.INVENTORY_WORKER),
