@@ -104,7 +104,7 @@ final class BrokerAlone {
             if (published.isEmpty()) {
                 throw new IllegalStateException("PerfTest printed no measurement; see " + output);
             }
-            double median = Percentiles.at(Percentiles.sorted(sustained), 50);
+            double median = Percentiles.median(sustained);
             log.info("The broker alone sustained {} messages/s (median of {} seconds)", Math.round(median), sustained.size());
             return new Result(setup, published, consumed, median, output);
         }

@@ -360,8 +360,8 @@ final class ReportWriter {
                         "sustained/s (median)"),
                 List.of(List.of(String.valueOf(setup.confirmWindow()), String.valueOf(setup.consumersPerQueue()), String.valueOf(setup.prefetch()),
                         setup.multiAckEvery() > 1 ? "every " + setup.multiAckEvery() : "each message",
-                        fixed(Percentiles.at(Percentiles.sorted(broker.publishedPerSecond()), 50)),
-                        fixed(Percentiles.at(Percentiles.sorted(broker.consumedPerSecond()), 50)), fixed(broker.sustained()))));
+                        fixed(Percentiles.median(broker.publishedPerSecond())),
+                        fixed(Percentiles.median(broker.consumedPerSecond())), fixed(broker.sustained()))));
     }
 
     private static List<String> charts(Report report) {
