@@ -22,6 +22,7 @@ import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.PostgresDatabases;
 import dev.flashsale.system.Service;
 import dev.flashsale.system.ServiceProcess;
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class Benchmark {
     private final Path repository;
     private final Path output;
     private final BrokerEndpoint broker = BrokerEndpoint.fromEnvironment();
-    private final BrokerManagement management = new BrokerManagement(broker);
+    private final RabbitManagement management = broker.management();
     private final ServiceJvm jvm = ServiceJvm.chosen();
 
     Benchmark(Profile profile, Path repository, Path output) {
@@ -95,7 +96,7 @@ public final class Benchmark {
         }
         createDirectories(output);
         String virtualHost = "flashsale-benchmark-" + System.currentTimeMillis();
-        management.createVirtualHost(virtualHost);
+        management.createVirtualHost(virtualHost, broker.username());
         Report.Builder report = Report.builder(profile, Environment.describe(jvm));
         try (Mailbox mailbox = new Mailbox()) {
             if (profile.scaled() != null) {

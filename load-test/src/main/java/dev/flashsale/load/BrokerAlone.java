@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +57,9 @@ final class BrokerAlone {
     private BrokerAlone() {
     }
 
-    static Result measure(BrokerEndpoint broker, BrokerManagement management, Setup setup, Path outputDirectory) {
+    static Result measure(BrokerEndpoint broker, RabbitManagement management, Setup setup, Path outputDirectory) {
         String virtualHost = "flashsale-perftest-" + System.currentTimeMillis();
-        management.createVirtualHost(virtualHost);
+        management.createVirtualHost(virtualHost, broker.username());
         Path output = outputDirectory.resolve("perftest.log");
         try {
             List<String> command = new ArrayList<>(List.of(

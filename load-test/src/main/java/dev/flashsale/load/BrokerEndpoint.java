@@ -1,5 +1,9 @@
 package dev.flashsale.load;
 
+import java.net.URI;
+
+import dev.flashsale.testsupport.RabbitManagement;
+
 /**
  * Where the RabbitMQ broker the benchmark runs against listens, and how to log in: from the environment, {@code RABBIT_HOST}, {@code RABBIT_PORT},
  * {@code RABBIT_USER}, {@code RABBIT_PASSWORD} and {@code RABBIT_MANAGEMENT_URL}, by default the broker on this
@@ -17,6 +21,11 @@ record BrokerEndpoint(String host, int port, String username, String password, S
     String amqpUri(String virtualHost) {
         return "amqp://" + username + ":" + password + "@" + host + ":" + port + "/"
                 + java.net.URLEncoder.encode(virtualHost, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Its management API, as this broker's user. */
+    RabbitManagement management() {
+        return new RabbitManagement(URI.create(managementUrl), username, password);
     }
 
     private static String env(String name, String fallback) {

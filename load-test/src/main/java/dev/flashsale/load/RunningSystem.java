@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
+import dev.flashsale.testsupport.RabbitManagement;
 
 /**
  * The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check.
@@ -33,7 +34,7 @@ record RunningSystem(FlashSaleSystem system, WorkerApis workers, QueueSampler sa
 
     private static int started;
 
-    static RunningSystem start(Path repository, BrokerEndpoint broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+    static RunningSystem start(Path repository, BrokerEndpoint broker, RabbitManagement management, String virtualHost, Mailbox mailbox,
             Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer) {
         return start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer, builder -> { }, Map.of());
     }
@@ -42,7 +43,7 @@ record RunningSystem(FlashSaleSystem system, WorkerApis workers, QueueSampler sa
      * The same, with more said to the builder before it starts the system (instances, databases), and the services'
      * PostgreSQL databases when it gave them some.
      */
-    static RunningSystem start(Path repository, BrokerEndpoint broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+    static RunningSystem start(Path repository, BrokerEndpoint broker, RabbitManagement management, String virtualHost, Mailbox mailbox,
             Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer, Consumer<FlashSaleSystem.Builder> more,
             Map<Service, String> databases) {
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.NoDelayGreenMail;
+import dev.flashsale.testsupport.RabbitManagement.QuorumQueue;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ class ClusterDrillSystemTests {
     private void drill(RabbitCluster cluster, GreenMail smtp, FlashSaleSystem system) throws Exception {
         // Quorum queues take every node of the cluster as a member when they are declared (no
         // x-quorum-initial-group-size, see Topology): three replicas each, the services having started on the whole cluster.
-        Map<String, RabbitCluster.QueueState> before = cluster.quorumQueues(VHOST);
+        Map<String, QuorumQueue> before = cluster.quorumQueues(VHOST);
         for (String queue : Topology.WORK_QUEUES) {
             assertThat(before.get(queue)).as("work queue %s", queue).isNotNull();
             assertThat(before.get(queue).members()).as("replicas of %s", queue).hasSize(3);
@@ -215,7 +216,7 @@ class ClusterDrillSystemTests {
         return stop;
     }
 
-    private static Map<String, String> leaders(Map<String, RabbitCluster.QueueState> queues) {
+    private static Map<String, String> leaders(Map<String, QuorumQueue> queues) {
         Map<String, String> leaders = new LinkedHashMap<>();
         for (String queue : Topology.WORK_QUEUES) {
             leaders.put(queue, queues.get(queue).leader().orElse("none"));
@@ -244,7 +245,7 @@ class ClusterDrillSystemTests {
         LeaderSampler(RabbitCluster cluster) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
-                    Map<String, RabbitCluster.QueueState> queues = cluster.quorumQueues(VHOST);
+                    Map<String, QuorumQueue> queues = cluster.quorumQueues(VHOST);
                     Map<String, Boolean> led = new LinkedHashMap<>();
                     for (String queue : Topology.WORK_QUEUES) {
                         led.put(queue, queues.containsKey(queue) && queues.get(queue).leader().isPresent());

@@ -412,8 +412,8 @@ class FaultSystemTests {
         // Longer than the others: the backlog takes a few seconds to build before the kill, and the load goes on after it.
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(3).dividedBy(2));
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong() >= 10);
-        long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).getMessagesUnacknowledged() >= 10);
+        long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).getMessagesUnacknowledged();
         inventory.kill();
         double killedAt = load.elapsedSeconds();
         int acceptedAtKill = load.acceptedSoFar();
