@@ -502,7 +502,7 @@ public final class Benchmark {
         long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
         long accepted202 = run.accepted();
         Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
-        for (UUID id : system.check().appliedSince(before, "email-worker", (int) accepted202, profile.patience())) {
+        for (UUID id : system.check().appliedSince(before, Service.EMAIL_WORKER, (int) accepted202, profile.patience())) {
             accepted.put(id, new ExactlyOnceCheck.Accepted(run.startedAtMillis(), Map.of(Hey.SKU, Hey.UNITS), false));
         }
         ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());

@@ -69,7 +69,7 @@ record RunningSystem(FlashSaleSystem system, WorkerApis workers, QueueSampler sa
             Map<String, WorkerApis.Worker> queues = new LinkedHashMap<>();
             workers.all().forEach(worker -> queues.put(worker.queue(), worker));
             QueueSampler sampler = new QueueSampler(broker, virtualHost, management, queues);
-            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(workers, mailbox, sampler), Map.copyOf(databases));
+            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(system, workers, mailbox, sampler), Map.copyOf(databases));
         }
         catch (RuntimeException ex) {
             system.close();

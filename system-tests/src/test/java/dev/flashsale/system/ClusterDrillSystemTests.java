@@ -111,11 +111,11 @@ class ClusterDrillSystemTests {
         // it, one run of five on two busy shared cores applied its first order only 12 s into the load (3 to 5 s in the
         // others) and left 219 checkouts unanswered within the client's 10 s; when they were offered was not recorded
         // then (it is now, in the figures), so the cold start is the likely cause, not a proven one.
-        Accounting beforeWarmUp = Accounting.begin(system, smtp, client);
+        Accounting beforeWarmUp = Accounting.begin(system, smtp);
         FixedRateLoad.Result warmUp = FixedRateLoad.start(system.uri(Service.ORDER_SERVICE), RATE, WARM_UP).await();
         beforeWarmUp.settle("cluster drill warm-up", warmUp.offered(), warmUp.accepted(), warmUp.refusedCount(), PATIENCE);
 
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         LeaderSampler leaders = new LeaderSampler(cluster);
         OutboxSampler outbox = new OutboxSampler(system);
         FixedRateLoad load = FixedRateLoad.start(system.uri(Service.ORDER_SERVICE), RATE, LOAD_AT_MOST);

@@ -74,16 +74,16 @@ class PostgresEndToEndSystemTests {
     @Test
     void everyAcceptedOrderIsAppliedExactlyOnceByEveryWorkerOnPostgres() throws Exception {
         Checkout client = new Checkout();
-        ExactlyOnce.Baseline before = ExactlyOnce.Baseline.take(system, smtp, client);
+        ExactlyOnceAccount.Snapshot before = ExactlyOnce.baseline(system, smtp);
         Map<Service, Set<UUID>> processedBefore = new EnumMap<>(Service.class);
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             processedBefore.put(worker, processedOrders(worker));
         }
 
         Map<UUID, Integer> accepted = client.placeOrders(system.uri(Service.ORDER_SERVICE), ORDERS, 8);
 
         ExactlyOnce.assertEveryWorkerAppliedEachOrderOnce(system, smtp, accepted, client, before);
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             Set<UUID> added = processedOrders(worker);
             added.removeAll(processedBefore.get(worker));
             assertThat(added).as("dedup rows %s added", worker.module()).isEqualTo(accepted.keySet());

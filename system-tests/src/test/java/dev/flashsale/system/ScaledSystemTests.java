@@ -98,7 +98,7 @@ class ScaledSystemTests {
     @Test
     @Order(1)
     void everyOrderIsAppliedOnceAndEveryOutboxRowIsSentOnceWithTwoOfEachService() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         Map<ServiceProcess, Counts> before = counts();
 
         FixedRateLoad load = FixedRateLoad.start(checkouts(), RATE, Duration.ofSeconds(15));
@@ -117,7 +117,7 @@ class ScaledSystemTests {
         for (ServiceProcess orderService : system.processes(Service.ORDER_SERVICE)) {
             assertThat(sent.get(orderService).adopted()).as("rows %s adopted", orderService).isZero();
         }
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             List<Counts> instances = system.processes(worker).stream().map(sent::get).toList();
             assertThat(instances).as("%s: every process consumed its share", worker.module())
                     .allSatisfy(counts -> assertThat(counts.processed()).isPositive());
@@ -136,7 +136,7 @@ class ScaledSystemTests {
     @Test
     @Order(2)
     void rowsLeftUnpublishedByABrokerOutageAreRelayedOnceEachNotOncePerInstance() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         Map<ServiceProcess, Counts> before = counts();
         FixedRateLoad.Result result;
         checkoutBroker.cut();
@@ -157,7 +157,7 @@ class ScaledSystemTests {
         assertThat(result.accepted()).as("orders accepted while the broker was unreachable").hasSize(200);
         assertThat(system.processes(Service.ORDER_SERVICE).stream().mapToLong(process -> sent.get(process).relayed()).sum())
                 .as("rows relayed by both instances together").isEqualTo(result.accepted().size());
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             assertThat(system.processes(worker).stream().mapToLong(process -> sent.get(process).duplicates()).sum())
                     .as("%s: deliveries of an order already applied", worker.module()).isZero();
         }
@@ -174,7 +174,7 @@ class ScaledSystemTests {
     void anOrderServiceKilledMidLoadLosesNothingItsUnpublishedRowsAreAdopted() throws Exception {
         ServiceProcess survivor = system.processes(Service.ORDER_SERVICE).get(0);
         ServiceProcess victim = system.processes(Service.ORDER_SERVICE).get(1);
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         double adoptedBefore = client.metric(survivor.baseUri(), "flashsale_outbox_adopted_total");
         FixedRateLoad load = FixedRateLoad.start(checkouts(), RATE, Duration.ofSeconds(20));
         await().until(() -> load.acceptedSoFar() >= RATE * 5);
