@@ -2,10 +2,10 @@ package dev.flashsale.order.downstream;
 
 import java.util.List;
 
-/** The workers the synchronous checkout calls, one after the other, in this order. */
-public record Workers(List<WorkerClient> inOrder) {
+/** The chain of HTTP calls a synchronous checkout makes: one client per worker, called one after the other, in this order. */
+public record WorkerCallChain(List<WorkerClient> inOrder) {
 
-    public Workers {
+    public WorkerCallChain {
         inOrder = List.copyOf(inOrder);
     }
 }
