@@ -59,8 +59,8 @@ class OutboxRelay {
     /**
      * Claims and sends rows found unpublished. A row can be confirmed and marked between the query and its claim: a row
      * is let go only once its mark has committed ({@link RowsOnTheirWay#markConfirmed}), so a row claimed here and
-     * published in the database was sent already, and is let go instead of sent again. Seen under a cold start's load, where confirms lag:
-     * without the second look, 22 of 578 orders reached every queue twice.
+     * published in the database was sent already, and is let go instead of sent again. Seen under a cold start's load,
+     * where confirms lag: without the second look, 22 of 578 orders reached every queue twice.
      */
     void relay(List<OutboxMessage> found) {
         List<OutboxMessage> claimed = found.stream().filter(message -> rows.claimForRelay(message.id())).toList();

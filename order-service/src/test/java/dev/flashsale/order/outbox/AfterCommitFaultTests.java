@@ -1,5 +1,6 @@
 package dev.flashsale.order.outbox;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The after-commit fault as a decorator of the publisher, and the knob that makes it exist. */
 class AfterCommitFaultTests {
@@ -46,6 +48,14 @@ class AfterCommitFaultTests {
                     assertThat(context).doesNotHaveBean(AfterCommitFault.class);
                     assertThat(context).doesNotHaveBean(FaultController.class);
                 });
+    }
+
+    @Test
+    void aStartingFaultWithoutTheKnobIsRefusedAtStartUp() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new OutboxProperties(true, 10_000, Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 500, Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofDays(7), Duration.ofMinutes(1),
+                AfterCommitFault.Mode.DROP, false, Duration.ofSeconds(2), Duration.ofSeconds(10)))
+                .withMessageContaining("flashsale.outbox.fault-knob=false");
     }
 
     private static OutboxMessage row(long id) {
