@@ -9,16 +9,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.flashsale.events.EventHeaders;
+import dev.flashsale.events.EventMessages;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageBuilder;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.http.HttpStatus;
@@ -99,17 +96,9 @@ class PoisonMessageController {
         return ResponseEntity.accepted().body(new Poison(kind, eventId, orderId));
     }
 
+    /** As the outbox builds an event's message: a poison must look like an event to be taken for one. */
     private static Message message(UUID eventId, UUID orderId, int version, byte[] body) {
-        return MessageBuilder.withBody(body)
-                .setContentType(MessageProperties.CONTENT_TYPE_JSON)
-                .setContentEncoding(StandardCharsets.UTF_8.name())
-                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
-                .setMessageId(eventId.toString())
-                .setAppId("order-service")
-                .setHeader(EventHeaders.EVENT_TYPE, OrderPlaced.TYPE)
-                .setHeader(EventHeaders.EVENT_VERSION, version)
-                .setHeader(EventHeaders.ORDER_ID, orderId.toString())
-                .build();
+        return new EventMessages("order-service").message(eventId, orderId, OrderPlaced.TYPE, version, Instant.now(), body);
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
