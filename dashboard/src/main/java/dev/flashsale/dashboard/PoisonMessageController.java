@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,6 @@ import java.util.concurrent.TimeoutException;
 import dev.flashsale.events.EventMessages;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
-import dev.flashsale.order.system.TimeOrderedIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
@@ -68,8 +67,8 @@ class PoisonMessageController {
 
     @PostMapping("/api/admin/poison")
     ResponseEntity<?> send(@RequestParam(defaultValue = "malformed-json") String kind) throws InterruptedException {
-        UUID eventId = TimeOrderedIds.next();
-        UUID orderId = TimeOrderedIds.next();
+        UUID eventId = UUID.randomUUID();
+        UUID orderId = UUID.randomUUID();
         Message message = switch (kind) {
             case "malformed-json" -> message(eventId, orderId, OrderPlaced.VERSION,
                     ("{\"eventId\":\"" + eventId + "\",\"orderId\":\"" + orderId + "\",\"customer\":{\"id\":\"poi").getBytes(StandardCharsets.UTF_8));
