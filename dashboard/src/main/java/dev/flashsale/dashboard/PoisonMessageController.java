@@ -19,7 +19,6 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -78,19 +77,19 @@ class PoisonMessageController {
             default -> null;
         };
         if (message == null) {
-            return problem(HttpStatus.BAD_REQUEST, "Unknown poison", "kind must be malformed-json or unknown-version, not '" + kind + "'.");
+            return Problems.of(HttpStatus.BAD_REQUEST, "Unknown poison", "kind must be malformed-json or unknown-version, not '" + kind + "'.");
         }
         CorrelationData correlation = new CorrelationData(eventId.toString());
         try {
             rabbit.send(Topology.ORDERS_EXCHANGE, "", message, correlation);
             CorrelationData.Confirm confirm = correlation.getFuture().get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!confirm.ack() || correlation.getReturned() != null) {
-                return problem(HttpStatus.SERVICE_UNAVAILABLE, "Poison not taken by the broker",
+                return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Poison not taken by the broker",
                         "The broker did not take the poison message: " + (confirm.ack() ? "it reached no queue" : confirm.reason()) + ".");
             }
         }
         catch (AmqpException | ExecutionException | TimeoutException ex) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "Broker unavailable", "The poison message could not be published: " + ex.getMessage());
+            return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Broker unavailable", "The poison message could not be published: " + ex.getMessage());
         }
         log.warn("Poison message {} ({}) published for order id {}: every worker dead-letters it", eventId, kind, orderId);
         return ResponseEntity.accepted().body(new Poison(kind, eventId, orderId));
@@ -99,11 +98,5 @@ class PoisonMessageController {
     /** As the outbox builds an event's message: a poison must look like an event to be taken for one. */
     private static Message message(UUID eventId, UUID orderId, int version, byte[] body) {
         return new EventMessages("order-service").message(eventId, orderId, OrderPlaced.TYPE, version, Instant.now(), body);
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
     }
 }
