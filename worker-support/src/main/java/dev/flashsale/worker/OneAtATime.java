@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flashsale.events.EventHeaders;
-import dev.flashsale.events.OrderPlaced;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +40,13 @@ final class OneAtATime {
 
     private final RetryTemplate retryTemplate;
     private final OrderPlacedMessageConverter converter;
-    private final OrderPlacedHandler handler;
-    private final IdempotentProcessor processor;
-    private final SimulatedCosts costs;
+    private final OrderApplier applier;
     private final DeadLetterRecoverer recoverer;
     private final FaultInjector faults;
     private final Clock clock;
 
-    OneAtATime(RetryPolicy policy, OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, DeadLetterRecoverer recoverer, FaultInjector faults, WorkerStats stats, Clock clock) {
+    OneAtATime(RetryPolicy policy, OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
+            FaultInjector faults, WorkerStats stats, Clock clock) {
         this.retryTemplate = new RetryTemplate(policy);
         this.retryTemplate.setRetryListener(new RetryListener() {
             @Override
@@ -58,9 +55,7 @@ final class OneAtATime {
             }
         });
         this.converter = converter;
-        this.handler = handler;
-        this.processor = processor;
-        this.costs = costs;
+        this.applier = applier;
         this.recoverer = recoverer;
         this.faults = faults;
         this.clock = clock;
@@ -76,29 +71,7 @@ final class OneAtATime {
         }
         AtomicInteger attempts = new AtomicInteger();
         try {
-            retryTemplate.execute(() -> {
-                int attempt = attempts.incrementAndGet();
-                try {
-                    faults.beforeAttempt();
-                    OrderPlaced event = converter.fromMessage(message);
-                    if (!processor.isApplied(event.orderId())) {
-                        costs.spend(event);
-                    }
-                    handler.on(event);
-                    return null;
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw ex;
-                }
-                catch (Throwable ex) {
-                    // Kept if the message already carries it: a replayed message first failed before its replay.
-                    message.getMessageProperties().getHeaders()
-                            .putIfAbsent(DeadLetterRecoverer.X_FIRST_FAILED_AT, clock.instant().toString());
-                    log.warn("Attempt {} for order {} failed: {}", attempt, orderId, FailureClassifier.rootCause(ex).toString());
-                    throw ex;
-                }
-            });
+            retryTemplate.execute(() -> attempt(message, orderId, attempts.incrementAndGet()));
             return Result.DONE;
         }
         catch (RetryException ex) {
@@ -109,6 +82,25 @@ final class OneAtATime {
             }
             recoverer.recover(message, ex.getCause(), attempts.get());
             return Result.DONE;
+        }
+    }
+
+    /** One attempt: the message read (an unreadable one fails every attempt, and is not retryable) and applied alone. */
+    private Object attempt(Message message, Object orderId, int attempt) throws Throwable {
+        try {
+            applier.applyAlone(converter.fromMessage(message));
+            return null;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw ex;
+        }
+        catch (Throwable ex) {
+            // Kept if the message already carries it: a replayed message first failed before its replay.
+            message.getMessageProperties().getHeaders()
+                    .putIfAbsent(DeadLetterRecoverer.X_FIRST_FAILED_AT, clock.instant().toString());
+            log.warn("Attempt {} for order {} failed: {}", attempt, orderId, FailureClassifier.rootCause(ex).toString());
+            throw ex;
         }
     }
 }

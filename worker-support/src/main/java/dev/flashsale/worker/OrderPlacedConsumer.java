@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import com.rabbitmq.client.Channel;
 import dev.flashsale.events.OrderPlaced;
@@ -17,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.support.converter.MessageConversionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The worker's queue listener: it takes deliveries in batches and applies a batch's orders in one database
@@ -25,10 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * acknowledgement are paid once per batch instead of once per order.
  *
  * <ol>
- * <li>Orders this worker has applied already are found with one query; the simulated downstream calls of the
- * others are made (concurrently, so the batch waits as long as one order would), outside the transaction.</li>
- * <li>One transaction; each order in it gets a savepoint and goes to the worker's {@link OrderPlacedHandler}, which
- * applies it through {@link IdempotentProcessor} (dedup row and effect) in that same transaction.</li>
+ * <li>The {@link OrderApplier} applies the batch: orders this worker has applied already are found with one query;
+ * the simulated downstream calls of the others are made (concurrently, so the batch waits as long as one order
+ * would), outside the transaction; then one transaction, a savepoint per order, each order's dedup row and its
+ * handler's effect written in it.</li>
  * <li>At the first order that fails, its savepoint is rolled back and the batch stops there: the orders before it
  * are committed and acknowledged, and it and the orders after it are handled {@link OneAtATime one at a time}, each
  * in a transaction of its own, with retries, backoff and dead-lettering. One failing order never holds back or
@@ -54,30 +52,19 @@ final class OrderPlacedConsumer {
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedConsumer.class);
 
     private final OrderPlacedMessageConverter converter;
-    private final OrderPlacedHandler handler;
-    private final IdempotentProcessor processor;
-    private final SimulatedCosts costs;
+    private final OrderApplier applier;
     private final OneAtATime oneAtATime;
     private final FaultInjector faults;
     private final RateCap rateCap;
-    private final WorkerStats stats;
-    private final TransactionTemplate batch;
-    private final TransactionTemplate savepoint;
     private final DeliveryObservations observations;
 
-    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap, WorkerStats stats,
-            TransactionTemplate batch, TransactionTemplate savepoint, DeliveryObservations observations) {
+    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, OneAtATime oneAtATime,
+            FaultInjector faults, RateCap rateCap, DeliveryObservations observations) {
         this.converter = converter;
-        this.handler = handler;
-        this.processor = processor;
-        this.costs = costs;
+        this.applier = applier;
         this.oneAtATime = oneAtATime;
         this.faults = faults;
         this.rateCap = rateCap;
-        this.stats = stats;
-        this.batch = batch;
-        this.savepoint = savepoint;
         this.observations = observations;
     }
 
@@ -126,7 +113,7 @@ final class OrderPlacedConsumer {
     }
 
     /**
-     * {@link #applyTogether} with each delivery observed: its span lasts from the batch's start to its acknowledgement,
+     * {@link OrderApplier#applyTogether} with each delivery observed: its span lasts from the batch's start to its acknowledgement,
      * and is marked {@code handed-over} for a delivery that was not committed with the batch (it then gets a span of its
      * own, one at a time).
      */
@@ -134,7 +121,7 @@ final class OrderPlacedConsumer {
         List<Observation> observed = readable.stream().map(observations::start).toList();
         int committed = 0;
         try {
-            committed = applyTogether(orders, observed);
+            committed = applier.applyTogether(orders, observed);
             acks.ackUpTo(readable, committed);
         }
         finally {
@@ -143,43 +130,6 @@ final class OrderPlacedConsumer {
             }
         }
         return committed;
-    }
-
-    /**
-     * Applies orders in one transaction, a savepoint each, up to the first that fails; returns how many were committed.
-     * Each order is applied in the scope of its delivery's observation, so that what it logs carries its trace id.
-     */
-    private int applyTogether(List<OrderPlaced> orders, List<Observation> observed) {
-        if (orders.isEmpty()) {
-            return 0;
-        }
-        Set<UUID> applied = processor.appliedAmong(orders.stream().map(OrderPlaced::orderId).toList());
-        costs.spendForBatch((int) orders.stream().filter(order -> !applied.contains(order.orderId())).count());
-        try {
-            int done = batch.execute(status -> {
-                handler.beforeBatch(orders);
-                int n = 0;
-                for (OrderPlaced order : orders) {
-                    try (Observation.Scope trace = observed.get(n).openScope()) {
-                        savepoint.executeWithoutResult(nested -> handler.on(order));
-                    }
-                    catch (RuntimeException failure) {
-                        log.debug("Order {} failed in a batch ({}); it and the {} after it go one at a time", order.orderId(),
-                                FailureClassifier.rootCause(failure).toString(), orders.size() - n - 1);
-                        break;
-                    }
-                    n++;
-                }
-                return n;
-            });
-            stats.batchCommitted(done);
-            return done;
-        }
-        catch (RuntimeException commitFailed) {
-            // Nothing was committed (the database is away, a constraint at commit): each order gets its own tries.
-            log.warn("A batch of {} orders could not be committed; each goes one at a time: {}", orders.size(), commitFailed.toString());
-            return 0;
-        }
     }
 
     private OneAtATime.Result oneAtATime(Message delivery) {

@@ -177,8 +177,8 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    OneAtATime oneAtATime(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, DeadLetterRecoverer recoverer, FaultInjector faults, WorkerStats stats, Clock clock) {
+    OneAtATime oneAtATime(OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
+            FaultInjector faults, WorkerStats stats, Clock clock) {
         WorkerProperties.Retry retry = properties.retry();
         FailureClassifier classifier = new FailureClassifier(retry.notRetryable());
         RetryPolicy policy = RetryPolicy.builder()
@@ -189,17 +189,22 @@ public class WorkerAutoConfiguration {
                 .jitter(retry.jitter())
                 .predicate(classifier::isRetryable)
                 .build();
-        return new OneAtATime(policy, converter, handler, processor, costs, recoverer, faults, stats, clock);
+        return new OneAtATime(policy, converter, applier, recoverer, faults, stats, clock);
+    }
+
+    /** The one way an order is applied: the worker's handler wrapped in the fault knobs, the costs and the dedup. */
+    @Bean
+    OrderApplier orderApplier(OrderPlacedHandler handler, IdempotentProcessor processor, SimulatedCosts costs,
+            FaultInjector faults, WorkerStats stats, PlatformTransactionManager transactionManager) {
+        TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        return new OrderApplier(handler, processor, costs, faults, stats, new TransactionTemplate(transactionManager), savepoint);
     }
 
     @Bean
-    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler,
-            IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap,
-            WorkerStats stats, PlatformTransactionManager transactionManager, ObservationRegistry observations) {
-        TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
-        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, rateCap, stats,
-                new TransactionTemplate(transactionManager), savepoint, new DeliveryObservations(observations));
+    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, OneAtATime oneAtATime,
+            FaultInjector faults, RateCap rateCap, ObservationRegistry observations) {
+        return new OrderPlacedConsumer(converter, applier, oneAtATime, faults, rateCap, new DeliveryObservations(observations));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.flashsale.analytics.messaging;
 import dev.flashsale.analytics.sales.SalesService;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.worker.OrderPlacedHandler;
+import dev.flashsale.worker.Outcome;
 
 import org.springframework.stereotype.Component;
 
@@ -20,7 +21,7 @@ class OrderPlacedListener implements OrderPlacedHandler {
     }
 
     @Override
-    public void on(OrderPlaced event) {
-        sales.record(event);
+    public Outcome apply(OrderPlaced order) {
+        return sales.record(order);
     }
 }

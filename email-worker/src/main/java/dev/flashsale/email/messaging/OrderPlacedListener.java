@@ -3,6 +3,7 @@ package dev.flashsale.email.messaging;
 import dev.flashsale.email.confirmation.ConfirmationService;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.worker.OrderPlacedHandler;
+import dev.flashsale.worker.Outcome;
 
 import org.springframework.stereotype.Component;
 
@@ -20,7 +21,12 @@ class OrderPlacedListener implements OrderPlacedHandler {
     }
 
     @Override
-    public void on(OrderPlaced event) {
-        confirmations.confirm(event);
+    public Outcome apply(OrderPlaced order) {
+        return confirmations.send(order);
+    }
+
+    @Override
+    public boolean waitOut(OrderPlaced order, RuntimeException failure) throws InterruptedException {
+        return confirmations.awaitSmtp(order, failure);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.inventory.stock.StockService;
 import dev.flashsale.worker.OrderPlacedHandler;
+import dev.flashsale.worker.Outcome;
 
 import org.springframework.stereotype.Component;
 
@@ -22,8 +23,8 @@ class OrderPlacedListener implements OrderPlacedHandler {
     }
 
     @Override
-    public void on(OrderPlaced event) {
-        stock.reserve(event);
+    public Outcome apply(OrderPlaced order) {
+        return stock.reserve(order);
     }
 
     @Override

@@ -105,7 +105,7 @@ class DeadLetterOperationsIntegrationTests {
         assertThat(first.get("eventId").asString()).isEqualTo(newer.eventId().toString());
         assertThat(first.get("deadLetteredBy").asString()).isEqualTo("worker");
         assertThat(first.get("reason").asString()).isEqualTo("java.lang.IllegalArgumentException: Broken until fixed");
-        assertThat(first.get("thrownAt").asString()).startsWith(TestWorkerApplication.OrderPlacedListener.class.getName() + ".on(");
+        assertThat(first.get("thrownAt").asString()).startsWith(TestWorkerApplication.OrderPlacedListener.class.getName() + ".apply(");
         assertThat(first.get("attempts").asInt()).isEqualTo(1);
         assertThat(first.get("replayCount").asInt()).isZero();
         assertThat(first.get("payloadEncoding").asString()).isEqualTo("utf-8");
