@@ -17,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * downstream cost (for an order not applied yet), then the worker's {@link OrderPlacedHandler} wrapped in
  * {@link IdempotentProcessor} (the dedup row and the effect in one transaction, the handler's {@link Outcome} recorded
  * beside the row). The batch consumer applies its batches {@link #applyTogether together}; a delivery on its own
- * ({@link OneAtATime}, with its retries) and the synchronous checkout's HTTP call ({@link OrderPlacedController})
+ * ({@link DeliveryRetrier}, with its retries) and the synchronous checkout's HTTP call ({@link OrderPlacedController})
  * apply an order {@link #applyAlone alone}.
  *
  * <p>Wrapping the handler here is what makes idempotency impossible to forget: a worker writes its effect only, and

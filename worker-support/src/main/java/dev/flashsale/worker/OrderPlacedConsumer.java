@@ -28,7 +28,7 @@ import org.springframework.amqp.support.converter.MessageConversionException;
  * would), outside the transaction; then one transaction, a savepoint per order, each order's dedup row and its
  * handler's effect written in it.</li>
  * <li>At the first order that fails, its savepoint is rolled back and the batch stops there: the orders before it
- * are committed and acknowledged, and it and the orders after it are handled {@link OneAtATime one at a time}, each
+ * are committed and acknowledged, and it and the orders after it are handled {@link DeliveryRetrier one at a time}, each
  * in a transaction of its own, with retries, backoff and dead-lettering. One failing order never holds back or
  * undoes the orders that succeeded before it, and an effect outside the database (a mail sent) is never repeated
  * because another order of its batch failed.</li>
@@ -53,16 +53,16 @@ final class OrderPlacedConsumer {
 
     private final OrderPlacedMessageConverter converter;
     private final OrderApplier applier;
-    private final OneAtATime oneAtATime;
+    private final DeliveryRetrier retrier;
     private final FaultInjector faults;
     private final RateCap rateCap;
     private final DeliveryObservations observations;
 
-    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, OneAtATime oneAtATime,
+    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, DeliveryRetrier retrier,
             FaultInjector faults, RateCap rateCap, DeliveryObservations observations) {
         this.converter = converter;
         this.applier = applier;
-        this.oneAtATime = oneAtATime;
+        this.retrier = retrier;
         this.faults = faults;
         this.rateCap = rateCap;
         this.observations = observations;
@@ -88,7 +88,7 @@ final class OrderPlacedConsumer {
             List<OrderPlaced> orders = new ArrayList<>(deliveries.size());
             for (Message delivery : deliveries) {
                 if (deliveries.size() == 1 || faults.active()) {
-                    acks.settle(delivery, oneAtATime(delivery));
+                    acks.settle(delivery, alone(delivery));
                     continue;
                 }
                 try {
@@ -97,12 +97,12 @@ final class OrderPlacedConsumer {
                 }
                 catch (MessageConversionException unreadable) {
                     // Dead-lettered there at once, with its reason: no number of tries can read it.
-                    acks.settle(delivery, oneAtATime(delivery));
+                    acks.settle(delivery, alone(delivery));
                 }
             }
             int committed = applyTogetherObserved(readable, orders, acks);
             for (Message delivery : readable.subList(committed, readable.size())) {
-                acks.settle(delivery, oneAtATime(delivery));
+                acks.settle(delivery, alone(delivery));
             }
         }
         catch (RuntimeException ex) {
@@ -132,16 +132,16 @@ final class OrderPlacedConsumer {
         return committed;
     }
 
-    private OneAtATime.Result oneAtATime(Message delivery) {
+    private DeliveryRetrier.Result alone(Message delivery) {
         Observation observation = observations.start(delivery);
         try (Observation.Scope trace = observation.openScope()) {
-            return oneAtATime.handle(delivery);
+            return retrier.handle(delivery);
         }
         catch (RuntimeException ex) {
             // The dead letter itself could not be sent (the broker did not confirm it): the message is tried again later.
             log.warn("Could not finish a delivery; it goes back to the queue: {}", ex.toString());
             observation.error(ex);
-            return OneAtATime.Result.HAND_BACK;
+            return DeliveryRetrier.Result.HAND_BACK;
         }
         finally {
             observation.lowCardinalityKeyValue(BATCH_OUTCOME, "alone").stop();
@@ -158,9 +158,9 @@ final class OrderPlacedConsumer {
             this.channel = channel;
         }
 
-        void settle(Message delivery, OneAtATime.Result result) throws IOException {
+        void settle(Message delivery, DeliveryRetrier.Result result) throws IOException {
             long tag = delivery.getMessageProperties().getDeliveryTag();
-            if (result == OneAtATime.Result.DONE) {
+            if (result == DeliveryRetrier.Result.DONE) {
                 channel.basicAck(tag, false);
             }
             else {

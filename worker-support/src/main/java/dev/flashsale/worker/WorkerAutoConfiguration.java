@@ -56,7 +56,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @AutoConfiguration(before = RabbitAutoConfiguration.class)
 @EnableConfigurationProperties({ WorkerProperties.class, SimulatedCosts.Properties.class })
 @EnableScheduling
-@Import({ WorkerController.class, OrderPlacedController.class, FaultController.class, ConsumptionController.class,
+@Import({ WorkerController.class, OrderPlacedController.class, FaultController.class, ConsumptionSwitchController.class,
         DeadLetterConfiguration.class })
 public class WorkerAutoConfiguration {
 
@@ -139,8 +139,8 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    Consumption consumption(RabbitListenerEndpointRegistry registry) {
-        return new Consumption(registry);
+    ConsumptionSwitch consumption(RabbitListenerEndpointRegistry registry) {
+        return new ConsumptionSwitch(registry);
     }
 
     @Bean
@@ -149,7 +149,7 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption, RateCap rateCap) {
+    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, ConsumptionSwitch consumption, RateCap rateCap) {
         return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, consumption::consumers,
                 rateCap::perSecond);
     }
@@ -177,7 +177,7 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    OneAtATime oneAtATime(OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
+    DeliveryRetrier deliveryRetrier(OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
             FaultInjector faults, WorkerStats stats, Clock clock) {
         WorkerProperties.Retry retry = properties.retry();
         FailureClassifier classifier = new FailureClassifier(retry.notRetryable());
@@ -189,7 +189,7 @@ public class WorkerAutoConfiguration {
                 .jitter(retry.jitter())
                 .predicate(classifier::isRetryable)
                 .build();
-        return new OneAtATime(policy, converter, applier, recoverer, faults, stats, clock);
+        return new DeliveryRetrier(policy, converter, applier, recoverer, faults, stats, clock);
     }
 
     /** The one way an order is applied: the worker's handler wrapped in the fault knobs, the costs and the dedup. */
@@ -202,9 +202,9 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, OneAtATime oneAtATime,
+    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, DeliveryRetrier retrier,
             FaultInjector faults, RateCap rateCap, ObservationRegistry observations) {
-        return new OrderPlacedConsumer(converter, applier, oneAtATime, faults, rateCap, new DeliveryObservations(observations));
+        return new OrderPlacedConsumer(converter, applier, retrier, faults, rateCap, new DeliveryObservations(observations));
     }
 
     /**

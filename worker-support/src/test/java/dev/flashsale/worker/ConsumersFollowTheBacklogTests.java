@@ -70,7 +70,7 @@ class ConsumersFollowTheBacklogTests {
     RabbitListenerEndpointRegistry registry;
 
     @Autowired
-    Consumption consumption;
+    ConsumptionSwitch consumption;
 
     @LocalServerPort
     int port;

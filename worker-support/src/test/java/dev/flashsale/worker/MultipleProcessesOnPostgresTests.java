@@ -331,8 +331,8 @@ class MultipleProcessesOnPostgresTests {
         return process.getBean(WorkerStats.class).snapshot().processed();
     }
 
-    private static TestWorkerApplication.OrderPlacedListener listener(ConfigurableApplicationContext process) {
-        return process.getBean(TestWorkerApplication.OrderPlacedListener.class);
+    private static TestWorkerApplication.OrderHandler listener(ConfigurableApplicationContext process) {
+        return process.getBean(TestWorkerApplication.OrderHandler.class);
     }
 
     private static JdbcClient jdbc(ConfigurableApplicationContext process) {

@@ -35,7 +35,7 @@ class OrderPlacedConsumerTests {
     RabbitListenerEndpointRegistry listeners;
 
     @Autowired
-    TestWorkerApplication.OrderPlacedListener listener;
+    TestWorkerApplication.OrderHandler listener;
 
     @Autowired
     WorkerStats stats;

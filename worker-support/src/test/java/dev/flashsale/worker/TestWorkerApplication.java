@@ -25,7 +25,7 @@ public class TestWorkerApplication {
 
     /** The test worker's handler: records when each attempt started, then fails or applies as told. */
     @Component
-    public static class OrderPlacedListener implements OrderPlacedHandler {
+    public static class OrderHandler implements OrderPlacedHandler {
 
         final Map<UUID, List<Long>> attemptsAt = new ConcurrentHashMap<>();
 

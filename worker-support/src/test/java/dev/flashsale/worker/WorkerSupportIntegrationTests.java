@@ -55,7 +55,7 @@ class WorkerSupportIntegrationTests {
     RabbitTemplate rabbit;
 
     @Autowired
-    TestWorkerApplication.OrderPlacedListener listener;
+    TestWorkerApplication.OrderHandler listener;
 
     @Autowired
     WorkerStats stats;
@@ -147,7 +147,7 @@ class WorkerSupportIntegrationTests {
         assertThat(dead.get("exception_class")).isEqualTo(IllegalStateException.class.getName());
         assertThat(dead.get("exception_message")).isEqualTo("Downstream always fails");
         assertThat((String) dead.get("thrown_at"))
-                .startsWith(TestWorkerApplication.OrderPlacedListener.class.getName() + ".apply(TestWorkerApplication.java:");
+                .startsWith(TestWorkerApplication.OrderHandler.class.getName() + ".apply(TestWorkerApplication.java:");
         assertThat(dead.get("attempts")).isEqualTo(4);
         assertThat(dead.get("replay_count")).isEqualTo(0);
         assertThat((String) dead.get("stack_trace")).contains("IllegalStateException: Downstream always fails");

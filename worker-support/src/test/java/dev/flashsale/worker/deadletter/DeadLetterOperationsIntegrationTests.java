@@ -70,7 +70,7 @@ class DeadLetterOperationsIntegrationTests {
     JdbcClient jdbc;
 
     @Autowired
-    TestWorkerApplication.OrderPlacedListener listener;
+    TestWorkerApplication.OrderHandler listener;
 
     @Autowired
     TcpProxy brokerProxy;
@@ -105,7 +105,7 @@ class DeadLetterOperationsIntegrationTests {
         assertThat(first.get("eventId").asString()).isEqualTo(newer.eventId().toString());
         assertThat(first.get("deadLetteredBy").asString()).isEqualTo("worker");
         assertThat(first.get("reason").asString()).isEqualTo("java.lang.IllegalArgumentException: Broken until fixed");
-        assertThat(first.get("thrownAt").asString()).startsWith(TestWorkerApplication.OrderPlacedListener.class.getName() + ".apply(");
+        assertThat(first.get("thrownAt").asString()).startsWith(TestWorkerApplication.OrderHandler.class.getName() + ".apply(");
         assertThat(first.get("attempts").asInt()).isEqualTo(1);
         assertThat(first.get("replayCount").asInt()).isZero();
         assertThat(first.get("payloadEncoding").asString()).isEqualTo("utf-8");

@@ -24,9 +24,9 @@ import org.springframework.core.retry.Retryable;
  * {@link RetryPolicy}), with a retry listener for the {@code retries} counter and the number of attempts handed to
  * the recoverer for the {@code x-attempts} header.
  */
-final class OneAtATime {
+final class DeliveryRetrier {
 
-    private static final Logger log = LoggerFactory.getLogger(OneAtATime.class);
+    private static final Logger log = LoggerFactory.getLogger(DeliveryRetrier.class);
 
     /** What became of a delivery. */
     enum Result {
@@ -45,7 +45,7 @@ final class OneAtATime {
     private final FaultInjector faults;
     private final Clock clock;
 
-    OneAtATime(RetryPolicy policy, OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
+    DeliveryRetrier(RetryPolicy policy, OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
             FaultInjector faults, WorkerStats stats, Clock clock) {
         this.retryTemplate = new RetryTemplate(policy);
         this.retryTemplate.setRetryListener(new RetryListener() {

@@ -8,15 +8,17 @@ import dev.flashsale.worker.Outcome;
 import org.springframework.stereotype.Component;
 
 /**
- * What the analytics worker does with each {@link OrderPlaced}, whether it comes from its queue (worker-support's
- * consumer calls this for every delivery) or from the synchronous checkout's HTTP call: hands it to the sales figures.
+ * The analytics worker's handler of each {@link OrderPlaced}: it records the order's sales. worker-support's pipeline
+ * calls it whichever way the order arrives (a batch from the queue, one delivery on its own, the synchronous
+ * checkout's HTTP call), inside the transaction of the order's dedup row, and only for an order this worker has not
+ * applied yet.
  */
 @Component
-class OrderPlacedListener implements OrderPlacedHandler {
+class AnalyticsOrderHandler implements OrderPlacedHandler {
 
     private final SalesService sales;
 
-    OrderPlacedListener(SalesService sales) {
+    AnalyticsOrderHandler(SalesService sales) {
         this.sales = sales;
     }
 

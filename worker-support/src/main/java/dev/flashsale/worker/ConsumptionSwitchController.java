@@ -18,14 +18,14 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code DELETE} takes the cap off.
  */
 @RestController
-class ConsumptionController {
+class ConsumptionSwitchController {
 
     private static final String INVALID_RATE = "Invalid rate cap";
 
-    private final Consumption consumption;
+    private final ConsumptionSwitch consumption;
     private final RateCap rateCap;
 
-    ConsumptionController(Consumption consumption, RateCap rateCap) {
+    ConsumptionSwitchController(ConsumptionSwitch consumption, RateCap rateCap) {
         this.consumption = consumption;
         this.rateCap = rateCap;
     }

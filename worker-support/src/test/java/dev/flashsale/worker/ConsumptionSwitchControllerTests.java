@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * Stopping, resuming and capping consumption over HTTP, against the real broker: messages wait in the queue meanwhile.
  */
 @WorkerSupportTest
-class ConsumptionControllerTests {
+class ConsumptionSwitchControllerTests {
 
     @Autowired
     RabbitTemplate rabbit;
@@ -35,10 +35,10 @@ class ConsumptionControllerTests {
     AmqpAdmin admin;
 
     @Autowired
-    TestWorkerApplication.OrderPlacedListener listener;
+    TestWorkerApplication.OrderHandler listener;
 
     @Autowired
-    Consumption consumption;
+    ConsumptionSwitch consumption;
 
     @LocalServerPort
     int port;

@@ -10,15 +10,17 @@ import dev.flashsale.worker.Outcome;
 import org.springframework.stereotype.Component;
 
 /**
- * What the inventory worker does with each {@link OrderPlaced}, whether it comes from its queue (worker-support's
- * consumer calls this for every delivery) or from the synchronous checkout's HTTP call: hands it to the stock.
+ * The inventory worker's handler of each {@link OrderPlaced}: it reserves the order's stock, after locking a whole
+ * batch's SKUs in SKU order ({@link #beforeBatch}). worker-support's pipeline calls it whichever way the order
+ * arrives (a batch from the queue, one delivery on its own, the synchronous checkout's HTTP call), inside the
+ * transaction of the order's dedup row, and only for an order this worker has not applied yet.
  */
 @Component
-class OrderPlacedListener implements OrderPlacedHandler {
+class InventoryOrderHandler implements OrderPlacedHandler {
 
     private final StockService stock;
 
-    OrderPlacedListener(StockService stock) {
+    InventoryOrderHandler(StockService stock) {
         this.stock = stock;
     }
 

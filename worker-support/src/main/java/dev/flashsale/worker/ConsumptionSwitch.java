@@ -17,13 +17,13 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
  * handled go back to the queue, and everything published meanwhile waits there (the queue absorbs the load: backpressure
  * made visible). The container that parks dead letters is not in the registry, so dead letters are still parked.
  */
-public final class Consumption {
+public final class ConsumptionSwitch {
 
-    private static final Logger log = LoggerFactory.getLogger(Consumption.class);
+    private static final Logger log = LoggerFactory.getLogger(ConsumptionSwitch.class);
 
     private final RabbitListenerEndpointRegistry registry;
 
-    Consumption(RabbitListenerEndpointRegistry registry) {
+    ConsumptionSwitch(RabbitListenerEndpointRegistry registry) {
         this.registry = registry;
     }
 
