@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flashsale.events.EventHeaders;
+import dev.flashsale.worker.demo.FaultInjector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.demo.FaultInjector;
+import dev.flashsale.worker.demo.SimulatedCosts;
 import io.micrometer.observation.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import com.rabbitmq.client.Channel;
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.demo.FaultInjector;
 import io.micrometer.observation.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
+import dev.flashsale.worker.demo.ConsumptionSwitch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -61,7 +62,7 @@ class ConsumptionSwitchControllerTests {
         assertThat(stats().get("consuming").asBoolean()).isFalse();
         assertThat(http().get().uri("/actuator/prometheus").retrieve().body(String.class))
                 .contains("flashsale_worker_consumers{queue=\"" + Topology.EMAIL_QUEUE + "\"} 0.0");
-        List<OrderPlaced> events = Stream.generate(() -> WorkerSupportIntegrationTests.orderPlaced("c-paused")).limit(3).toList();
+        List<OrderPlaced> events = Stream.generate(() -> TestWorkerApplication.orderPlaced("c-paused")).limit(3).toList();
         events.forEach(event -> rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event));
 
         await().until(() -> admin.getQueueInfo(Topology.EMAIL_QUEUE).getMessageCount() == events.size());
@@ -106,7 +107,7 @@ class ConsumptionSwitchControllerTests {
     @Test
     void underARateCapABacklogDrainsNoFasterThanTheCapAndTheCapCanBeTakenOff() {
         change("{\"consuming\":false}", true);
-        List<OrderPlaced> events = Stream.generate(() -> WorkerSupportIntegrationTests.orderPlaced("c-capped")).limit(100).toList();
+        List<OrderPlaced> events = Stream.generate(() -> TestWorkerApplication.orderPlaced("c-capped")).limit(100).toList();
         events.forEach(event -> rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", event));
         await().until(() -> admin.getQueueInfo(Topology.EMAIL_QUEUE).getMessageCount() == events.size());
 

@@ -1,5 +1,7 @@
 package dev.flashsale.worker;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +24,17 @@ public class TestWorkerApplication {
 
     /** Fails at once (not retryable) until the test fixes the order: what a replay after a fix is for. */
     public static final String BROKEN_UNTIL_FIXED = "broken-until-fixed";
+
+    /** An order of the customer (whose id tells the handler how to fail), placed now. */
+    public static OrderPlaced orderPlaced(String customerId) {
+        return orderPlaced(customerId, Instant.now());
+    }
+
+    /** An order of the customer, placed at {@code occurredAt}. */
+    public static OrderPlaced orderPlaced(String customerId, Instant occurredAt) {
+        return new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), new OrderPlaced.Customer(customerId, "ada@example.com"),
+                List.of(new OrderPlaced.Line("SKU-1", 2, new BigDecimal("9.99"))), new BigDecimal("19.98"), "EUR", occurredAt);
+    }
 
     /** The test worker's handler: records when each attempt started, then fails or applies as told. */
     @Component
