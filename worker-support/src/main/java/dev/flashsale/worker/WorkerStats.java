@@ -89,6 +89,11 @@ public final class WorkerStats {
         this.consuming = consuming;
         this.consumers = consumers;
         this.maxRate = maxRate;
+        registerGauges();
+    }
+
+    /** The gauges, read at each scrape: the parked dead letters, consumption, consumers and the rate cap. */
+    private void registerGauges() {
         Gauge.builder(DEAD_LETTERS_PARKED, () -> {
             Long parked = parked();
             return parked == null ? Double.NaN : parked;
