@@ -212,9 +212,9 @@ class InventoryWorkerIntegrationTests {
         try {
             transactions.executeWithoutResult(status -> {
                 handler.beforeBatch(orders);
-                handler.on(orders.get(0));
+                handler.apply(orders.get(0));
                 awaitTheOther(halfway);
-                handler.on(orders.get(1));
+                handler.apply(orders.get(1));
             });
         }
         finally {

@@ -17,8 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.events.OrderPlaced;
-import dev.flashsale.inventory.stock.StockService;
 import dev.flashsale.testsupport.TestBroker;
+import dev.flashsale.worker.OrderApplier;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -72,8 +72,8 @@ class StockOnPostgresTests {
                 // Every order to both processes: the second copy of each is a redelivery to the other process.
                 for (OrderPlaced order : orders) {
                     for (ConfigurableApplicationContext process : processes) {
-                        StockService stock = process.getBean(StockService.class);
-                        calls.add(threads.submit(() -> stock.reserve(order)));
+                        OrderApplier applier = process.getBean(OrderApplier.class);
+                        calls.add(threads.submit(() -> applier.applyAlone(order)));
                     }
                 }
                 await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql(

@@ -16,7 +16,7 @@ import org.springframework.core.retry.RetryTemplate;
 
 /**
  * The consumer of the {@link AttemptsLab}: acks each good order at once; retries the poison order in place, on the
- * consumer's own thread, as the workers' listener does ({@code OneAtATime}), and rejects it to the DLQ (basicNack,
+ * consumer's own thread, as the workers' listener does ({@code DeliveryRetrier}), and rejects it to the DLQ (basicNack,
  * requeue=false) when the policy gives up. While it retries, the channel delivers nothing else to it.
  */
 final class RetryingConsumer extends DefaultConsumer {

@@ -42,7 +42,7 @@ public class DeadLetterRecoverer extends RepublishMessageRecovererWithConfirms {
     public static final String X_DEAD_LETTERED_AT = "x-dead-lettered-at";
 
     /**
-     * When the first attempt failed (ISO-8601). Set by {@link OneAtATime} on the first failure and
+     * When the first attempt failed (ISO-8601). Set by {@link DeliveryRetrier} on the first failure and
      * kept from then on, also through a replay, so that a message that fails again after a replay still says when
      * its trouble began.
      */

@@ -29,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the dedup row's primary key: the second waits for the first transaction, then fails on the key and is skipped as a
  * duplicate.
  *
- * <p>The transaction is the caller's when there is one: the {@link OrderPlacedConsumer} applies a whole batch of
- * orders in one transaction and commits once. The counters (the end-to-end delay among them: from the order's checkout
+ * <p>It is the pipeline's, not the workers': the {@link OrderApplier} wraps every call of a worker's
+ * {@link OrderPlacedHandler} in {@link #processOnce}, so a worker cannot forget it. The transaction is the caller's
+ * when there is one: a batch's orders are applied in one transaction that commits once. The counters (the end-to-end delay among them: from the order's checkout
  * to this commit), and the log line of an order follow its commit, whichever path applied it.
  */
 public final class IdempotentProcessor {
@@ -59,10 +60,10 @@ public final class IdempotentProcessor {
      * Applies the effect to the order unless this worker has already applied it.
      *
      * @param event the order
-     * @param effect the worker's work, run inside the transaction; an exception rolls both back
+     * @param effect the worker's work (its handler), run inside the transaction; an exception rolls both back
      * @return the outcome, or empty when the order had already been applied
      */
-    public Optional<Outcome> processOnce(OrderPlaced event, Function<OrderPlaced, Outcome> effect) {
+    Optional<Outcome> processOnce(OrderPlaced event, Function<OrderPlaced, Outcome> effect) {
         return transaction.execute(status -> {
             if (processedOrders.exists(event.orderId())) {
                 afterCommit(() -> skipped(event));

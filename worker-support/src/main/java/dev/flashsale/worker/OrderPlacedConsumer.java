@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import com.rabbitmq.client.Channel;
 import dev.flashsale.events.OrderPlaced;
+import dev.flashsale.worker.demo.FaultInjector;
 import io.micrometer.observation.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.support.converter.MessageConversionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The worker's queue listener: it takes deliveries in batches and applies a batch's orders in one database
@@ -25,12 +24,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * acknowledgement are paid once per batch instead of once per order.
  *
  * <ol>
- * <li>Orders this worker has applied already are found with one query; the simulated downstream calls of the
- * others are made (concurrently, so the batch waits as long as one order would), outside the transaction.</li>
- * <li>One transaction; each order in it gets a savepoint and goes to the worker's {@link OrderPlacedHandler}, which
- * applies it through {@link IdempotentProcessor} (dedup row and effect) in that same transaction.</li>
+ * <li>The {@link OrderApplier} applies the batch: orders this worker has applied already are found with one query;
+ * the simulated downstream calls of the others are made (concurrently, so the batch waits as long as one order
+ * would), outside the transaction; then one transaction, a savepoint per order, each order's dedup row and its
+ * handler's effect written in it.</li>
  * <li>At the first order that fails, its savepoint is rolled back and the batch stops there: the orders before it
- * are committed and acknowledged, and it and the orders after it are handled {@link OneAtATime one at a time}, each
+ * are committed and acknowledged, and it and the orders after it are handled {@link DeliveryRetrier one at a time}, each
  * in a transaction of its own, with retries, backoff and dead-lettering. One failing order never holds back or
  * undoes the orders that succeeded before it, and an effect outside the database (a mail sent) is never repeated
  * because another order of its batch failed.</li>
@@ -54,30 +53,19 @@ final class OrderPlacedConsumer {
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedConsumer.class);
 
     private final OrderPlacedMessageConverter converter;
-    private final OrderPlacedHandler handler;
-    private final IdempotentProcessor processor;
-    private final SimulatedCosts costs;
-    private final OneAtATime oneAtATime;
+    private final OrderApplier applier;
+    private final DeliveryRetrier retrier;
     private final FaultInjector faults;
     private final RateCap rateCap;
-    private final WorkerStats stats;
-    private final TransactionTemplate batch;
-    private final TransactionTemplate savepoint;
     private final DeliveryObservations observations;
 
-    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap, WorkerStats stats,
-            TransactionTemplate batch, TransactionTemplate savepoint, DeliveryObservations observations) {
+    OrderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, DeliveryRetrier retrier,
+            FaultInjector faults, RateCap rateCap, DeliveryObservations observations) {
         this.converter = converter;
-        this.handler = handler;
-        this.processor = processor;
-        this.costs = costs;
-        this.oneAtATime = oneAtATime;
+        this.applier = applier;
+        this.retrier = retrier;
         this.faults = faults;
         this.rateCap = rateCap;
-        this.stats = stats;
-        this.batch = batch;
-        this.savepoint = savepoint;
         this.observations = observations;
     }
 
@@ -101,7 +89,7 @@ final class OrderPlacedConsumer {
             List<OrderPlaced> orders = new ArrayList<>(deliveries.size());
             for (Message delivery : deliveries) {
                 if (deliveries.size() == 1 || faults.active()) {
-                    acks.settle(delivery, oneAtATime(delivery));
+                    acks.settle(delivery, alone(delivery));
                     continue;
                 }
                 try {
@@ -110,12 +98,12 @@ final class OrderPlacedConsumer {
                 }
                 catch (MessageConversionException unreadable) {
                     // Dead-lettered there at once, with its reason: no number of tries can read it.
-                    acks.settle(delivery, oneAtATime(delivery));
+                    acks.settle(delivery, alone(delivery));
                 }
             }
             int committed = applyTogetherObserved(readable, orders, acks);
             for (Message delivery : readable.subList(committed, readable.size())) {
-                acks.settle(delivery, oneAtATime(delivery));
+                acks.settle(delivery, alone(delivery));
             }
         }
         catch (RuntimeException ex) {
@@ -126,7 +114,7 @@ final class OrderPlacedConsumer {
     }
 
     /**
-     * {@link #applyTogether} with each delivery observed: its span lasts from the batch's start to its acknowledgement,
+     * {@link OrderApplier#applyTogether} with each delivery observed: its span lasts from the batch's start to its acknowledgement,
      * and is marked {@code handed-over} for a delivery that was not committed with the batch (it then gets a span of its
      * own, one at a time).
      */
@@ -134,7 +122,7 @@ final class OrderPlacedConsumer {
         List<Observation> observed = readable.stream().map(observations::start).toList();
         int committed = 0;
         try {
-            committed = applyTogether(orders, observed);
+            committed = applier.applyTogether(orders, observed);
             acks.ackUpTo(readable, committed);
         }
         finally {
@@ -145,53 +133,16 @@ final class OrderPlacedConsumer {
         return committed;
     }
 
-    /**
-     * Applies orders in one transaction, a savepoint each, up to the first that fails; returns how many were committed.
-     * Each order is applied in the scope of its delivery's observation, so that what it logs carries its trace id.
-     */
-    private int applyTogether(List<OrderPlaced> orders, List<Observation> observed) {
-        if (orders.isEmpty()) {
-            return 0;
-        }
-        Set<UUID> applied = processor.appliedAmong(orders.stream().map(OrderPlaced::orderId).toList());
-        costs.spendForBatch((int) orders.stream().filter(order -> !applied.contains(order.orderId())).count());
-        try {
-            int done = batch.execute(status -> {
-                handler.beforeBatch(orders);
-                int n = 0;
-                for (OrderPlaced order : orders) {
-                    try (Observation.Scope trace = observed.get(n).openScope()) {
-                        savepoint.executeWithoutResult(nested -> handler.on(order));
-                    }
-                    catch (RuntimeException failure) {
-                        log.debug("Order {} failed in a batch ({}); it and the {} after it go one at a time", order.orderId(),
-                                FailureClassifier.rootCause(failure).toString(), orders.size() - n - 1);
-                        break;
-                    }
-                    n++;
-                }
-                return n;
-            });
-            stats.batchCommitted(done);
-            return done;
-        }
-        catch (RuntimeException commitFailed) {
-            // Nothing was committed (the database is away, a constraint at commit): each order gets its own tries.
-            log.warn("A batch of {} orders could not be committed; each goes one at a time: {}", orders.size(), commitFailed.toString());
-            return 0;
-        }
-    }
-
-    private OneAtATime.Result oneAtATime(Message delivery) {
+    private DeliveryRetrier.Result alone(Message delivery) {
         Observation observation = observations.start(delivery);
         try (Observation.Scope trace = observation.openScope()) {
-            return oneAtATime.handle(delivery);
+            return retrier.handle(delivery);
         }
         catch (RuntimeException ex) {
             // The dead letter itself could not be sent (the broker did not confirm it): the message is tried again later.
             log.warn("Could not finish a delivery; it goes back to the queue: {}", ex.toString());
             observation.error(ex);
-            return OneAtATime.Result.HAND_BACK;
+            return DeliveryRetrier.Result.HAND_BACK;
         }
         finally {
             observation.lowCardinalityKeyValue(BATCH_OUTCOME, "alone").stop();
@@ -208,9 +159,9 @@ final class OrderPlacedConsumer {
             this.channel = channel;
         }
 
-        void settle(Message delivery, OneAtATime.Result result) throws IOException {
+        void settle(Message delivery, DeliveryRetrier.Result result) throws IOException {
             long tag = delivery.getMessageProperties().getDeliveryTag();
-            if (result == OneAtATime.Result.DONE) {
+            if (result == DeliveryRetrier.Result.DONE) {
                 channel.basicAck(tag, false);
             }
             else {

@@ -19,8 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The HTTP twin of the worker's queue listener, for the synchronous checkout: {@code PUT /api/processed/{orderId}}
- * with the {@link OrderPlaced} as its body runs the same {@link OrderPlacedHandler}, so the same dedup, the same
- * effect and the same simulated costs, and answers once the order is applied.
+ * with the {@link OrderPlaced} as its body applies it the same way ({@link OrderApplier#applyAlone}), so the same
+ * dedup, the same effect and the same simulated costs, and answers once the order is applied.
  *
  * <p>{@code PUT} because the call is idempotent: a client that retries after a timeout gets the order applied
  * once, with {@code 201} the first time and {@code 200} after that. There is no retry here and no dead letter: a
@@ -37,18 +37,13 @@ class OrderPlacedController {
     private static final Logger log = LoggerFactory.getLogger(OrderPlacedController.class);
 
     private final OrderPlacedMessageConverter reader;
-    private final OrderPlacedHandler handler;
+    private final OrderApplier applier;
     private final IdempotentProcessor processor;
-    private final SimulatedCosts costs;
-    private final FaultInjector faults;
 
-    OrderPlacedController(OrderPlacedMessageConverter reader, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, FaultInjector faults) {
+    OrderPlacedController(OrderPlacedMessageConverter reader, OrderApplier applier, IdempotentProcessor processor) {
         this.reader = reader;
-        this.handler = handler;
+        this.applier = applier;
         this.processor = processor;
-        this.costs = costs;
-        this.faults = faults;
     }
 
     @PutMapping(path = "/api/processed/{orderId}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -59,12 +54,7 @@ class OrderPlacedController {
         }
         boolean appliedBefore;
         try {
-            appliedBefore = processor.isApplied(orderId);
-            faults.beforeAttempt();
-            if (!appliedBefore) {
-                costs.spend(event);
-            }
-            handler.on(event);
+            appliedBefore = applier.applyAlone(event).isEmpty();
         }
         catch (RuntimeException failure) {
             throw new ApplyFailedException(failure);

@@ -9,13 +9,16 @@ import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import dev.flashsale.security.AccessRule;
 import dev.flashsale.worker.WorkerProperties.Dedup;
-import dev.flashsale.worker.deadletter.DeadLetterConfiguration;
-import dev.flashsale.worker.deadletter.DeadLetterService;
+import dev.flashsale.worker.demo.ConsumptionSwitch;
+import dev.flashsale.worker.demo.DemoSwitches;
+import dev.flashsale.worker.demo.FaultInjector;
+import dev.flashsale.worker.demo.SimulatedCosts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarable;
@@ -28,7 +31,6 @@ import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFacto
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerEndpoint;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
@@ -48,16 +50,16 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Everything the three workers share, configured once: the topology of the worker's queue, the listener
- * container (Boot's, adjusted through its configurer), retry and dead-lettering, the dead letters' table and its
- * admin API ({@link DeadLetterConfiguration}), the dedup table, the counters, the fault knobs and the consumption switch
- * with their admin endpoints.
+ * The consumer pipeline every worker shares, configured once: the topology of the worker's queue, the listener
+ * container (Boot's, adjusted through its configurer), applying an order once ({@link OrderApplier}, the dedup table),
+ * retries and dead-lettering ({@link DeliveryRetrier}, {@link DeadLetterRecoverer}), the counters and the registry of
+ * instances, the fault knobs and the consumption switch with their admin endpoints. What becomes of a dead letter
+ * afterwards (its table, its admin API) is the dead-letters module's, auto-configured after this one.
  */
 @AutoConfiguration(before = RabbitAutoConfiguration.class)
-@EnableConfigurationProperties({ WorkerProperties.class, SimulatedCosts.Properties.class })
+@EnableConfigurationProperties(WorkerProperties.class)
 @EnableScheduling
-@Import({ WorkerController.class, OrderPlacedController.class, FaultController.class, ConsumptionController.class,
-        DeadLetterConfiguration.class })
+@Import({ WorkerController.class, OrderPlacedController.class, RateCapController.class, DemoSwitches.class })
 public class WorkerAutoConfiguration {
 
     private final WorkerProperties properties;
@@ -139,19 +141,17 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    Consumption consumption(RabbitListenerEndpointRegistry registry) {
-        return new Consumption(registry);
-    }
-
-    @Bean
     RateCap rateCap() {
         return new RateCap(properties.maxRate(), System::nanoTime);
     }
 
     @Bean
-    WorkerStats workerStats(MeterRegistry registry, DeadLetterService deadLetters, Consumption consumption, RateCap rateCap) {
-        return new WorkerStats(registry, properties.queue(), deadLetters::parked, consumption::consuming, consumption::consumers,
-                rateCap::perSecond);
+    WorkerStats workerStats(MeterRegistry registry, ObjectProvider<ParkedDeadLetters> deadLetters, ConsumptionSwitch consumption,
+            RateCap rateCap) {
+        // Without a dead-letter store (module dead-letters), nothing is parked here: the stats say "unknown" (NaN).
+        ParkedDeadLetters parked = deadLetters.getIfAvailable();
+        return new WorkerStats(registry, properties.queue(), parked == null ? null : parked::parked, consumption::consuming,
+                consumption::consumers, rateCap::perSecond);
     }
 
     /** The registry of this worker's processes, in its database: every process's counters, for GET /api/stats. */
@@ -166,19 +166,14 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    FaultInjector faultInjector() {
-        return new FaultInjector(properties.faults());
-    }
-
-    @Bean
     DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template, WorkerStats stats, Clock clock) {
         return new DeadLetterRecoverer(template, properties.queue(), stats,
                 properties.retry().deadLetterConfirmTimeout().toMillis(), clock);
     }
 
     @Bean
-    OneAtATime oneAtATime(OrderPlacedMessageConverter converter, OrderPlacedHandler handler, IdempotentProcessor processor,
-            SimulatedCosts costs, DeadLetterRecoverer recoverer, FaultInjector faults, WorkerStats stats, Clock clock) {
+    DeliveryRetrier deliveryRetrier(OrderPlacedMessageConverter converter, OrderApplier applier, DeadLetterRecoverer recoverer,
+            FaultInjector faults, WorkerStats stats, Clock clock) {
         WorkerProperties.Retry retry = properties.retry();
         FailureClassifier classifier = new FailureClassifier(retry.notRetryable());
         RetryPolicy policy = RetryPolicy.builder()
@@ -189,17 +184,22 @@ public class WorkerAutoConfiguration {
                 .jitter(retry.jitter())
                 .predicate(classifier::isRetryable)
                 .build();
-        return new OneAtATime(policy, converter, handler, processor, costs, recoverer, faults, stats, clock);
+        return new DeliveryRetrier(policy, converter, applier, recoverer, faults, stats, clock);
+    }
+
+    /** The one way an order is applied: the worker's handler wrapped in the fault knobs, the costs and the dedup. */
+    @Bean
+    OrderApplier orderApplier(OrderPlacedHandler handler, IdempotentProcessor processor, SimulatedCosts costs,
+            FaultInjector faults, WorkerStats stats, PlatformTransactionManager transactionManager) {
+        TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        return new OrderApplier(handler, processor, costs, faults, stats, new TransactionTemplate(transactionManager), savepoint);
     }
 
     @Bean
-    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderPlacedHandler handler,
-            IdempotentProcessor processor, SimulatedCosts costs, OneAtATime oneAtATime, FaultInjector faults, RateCap rateCap,
-            WorkerStats stats, PlatformTransactionManager transactionManager, ObservationRegistry observations) {
-        TransactionTemplate savepoint = new TransactionTemplate(transactionManager);
-        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        return new OrderPlacedConsumer(converter, handler, processor, costs, oneAtATime, faults, rateCap, stats,
-                new TransactionTemplate(transactionManager), savepoint, new DeliveryObservations(observations));
+    OrderPlacedConsumer orderPlacedConsumer(OrderPlacedMessageConverter converter, OrderApplier applier, DeliveryRetrier retrier,
+            FaultInjector faults, RateCap rateCap, ObservationRegistry observations) {
+        return new OrderPlacedConsumer(converter, applier, retrier, faults, rateCap, new DeliveryObservations(observations));
     }
 
     /**
@@ -232,11 +232,6 @@ public class WorkerAutoConfiguration {
     @Bean
     ProcessedOrderRepository processedOrderRepository(JdbcClient jdbc) {
         return new ProcessedOrderRepository(jdbc);
-    }
-
-    @Bean
-    SimulatedCosts simulatedCosts(SimulatedCosts.Properties costs) {
-        return new SimulatedCosts(costs);
     }
 
     @Bean

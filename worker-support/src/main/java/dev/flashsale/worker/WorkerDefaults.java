@@ -18,6 +18,16 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Map<String, Object> defaults = new LinkedHashMap<>();
+        listener(defaults);
+        publishing(defaults);
+        observability(defaults);
+        database(defaults);
+        // Errors of the admin API and of the framework itself (a malformed id, an unknown path) as RFC 9457 problems.
+        defaults.put("spring.mvc.problemdetails.enabled", true);
+        environment.getPropertySources().addLast(new MapPropertySource("flashsaleWorkerDefaults", defaults));
+    }
+
+    private static void listener(Map<String, Object> defaults) {
         // Acknowledgements on the wire (never autoAck): the worker's own consumer acknowledges each batch once it is
         // committed (OrderPlacedConsumer). Prefetch bounds what one consumer holds unacknowledged: two batches.
         defaults.put("spring.rabbitmq.listener.type", "simple");
@@ -30,11 +40,17 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
         defaults.put("spring.rabbitmq.listener.simple.concurrency", 2);
         defaults.put("spring.rabbitmq.listener.simple.max-concurrency", 8);
         defaults.put("spring.rabbitmq.listener.simple.default-requeue-rejected", true);
+    }
+
+    private static void publishing(Map<String, Object> defaults) {
         // Dead letters and replays are published by the worker and count as sent only on the broker's confirm,
         // and only if they reached a queue: mandatory, so that an unroutable one comes back instead of vanishing.
         defaults.put("spring.rabbitmq.publisher-confirm-type", "correlated");
         defaults.put("spring.rabbitmq.publisher-returns", true);
         defaults.put("spring.rabbitmq.template.mandatory", true);
+    }
+
+    private static void observability(Map<String, Object> defaults) {
         // Traces (docs/observability.md): a publish span and a traceparent header for every message the worker sends
         // (a dead letter, a replay); every HTTP request traced; spans exported only once
         // management.opentelemetry.tracing.export.otlp.endpoint is set. A delivery's span follows the sampled flag of
@@ -45,6 +61,11 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
         // default: Prometheus before 2.43 (Debian 12's 2.42, which scripts/test.sh installs) drops the whole scrape for
         // one there ("metric name ..._count does not support exemplars").
         defaults.put("management.prometheus.metrics.export.properties[io.prometheus.exporter.exemplarsOnAllMetricTypes]", false);
+        defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
+        defaults.put("management.endpoint.health.probes.enabled", true);
+    }
+
+    private static void database(Map<String, Object> defaults) {
         // One directory for every service's embedded database, as in the order-service: flashsale.data-dir.
         // WRITE_DELAY=0: H2 otherwise writes a commit to the file up to 500 ms later, and a worker killed in
         // that window loses a committed (and acknowledged) effect, so its order would never be applied.
@@ -52,14 +73,9 @@ public class WorkerDefaults implements EnvironmentPostProcessor, Ordered {
                 "jdbc:h2:file:${flashsale.data-dir:./data}/${spring.application.name};DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         defaults.put("spring.datasource.username", "sa");
         defaults.put("spring.datasource.password", "");
-        // worker-support's migrations are versions 1, 1.1, 1.2, ... and a worker's own are 2, 3, ...: a worker-support
-        // release can add 1.2 to a database that is already at 3, which Flyway applies only when told to.
+        // worker-support's and dead-letters' migrations are versions 1, 1.1, 1.2, ... and a worker's own are 2, 3, ...:
+        // a 1.x can reach a database that is already at 3, which Flyway applies only when told to.
         defaults.put("spring.flyway.out-of-order", true);
-        defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
-        defaults.put("management.endpoint.health.probes.enabled", true);
-        // Errors of the admin API and of the framework itself (a malformed id, an unknown path) as RFC 9457 problems.
-        defaults.put("spring.mvc.problemdetails.enabled", true);
-        environment.getPropertySources().addLast(new MapPropertySource("flashsaleWorkerDefaults", defaults));
     }
 
     @Override

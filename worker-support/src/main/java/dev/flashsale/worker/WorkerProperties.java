@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Settings of a worker: its queue, how it retries, how long it remembers processed orders, how it replays dead
- * letters, and its fault knobs.
+ * Settings of a worker's pipeline: its queue, how it retries, how long it remembers processed orders, and its fault
+ * knobs. (The dead letters' settings, {@code flashsale.worker.dead-letters.*}, belong to the dead-letters module.)
  *
  * <p>Prefetch, concurrency and the acknowledgement mode are Spring Boot's own
  * {@code spring.rabbitmq.listener.simple.*} settings; {@link WorkerDefaults} gives them the workers' defaults.
@@ -18,7 +18,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param queue the work queue this worker consumes, one of {@code Topology.WORK_QUEUES}
  * @param retry how a failed message is retried before it is dead-lettered
  * @param dedup how long processed order ids are kept
- * @param deadLetters how dead letters are taken from the DLQ and replayed
  * @param faults simulated failures and latency for demos, changeable at run time
  * @param batch how many deliveries are applied in one transaction
  * @param maxRate the most messages a second the worker applies ({@link RateCap}); none by default, an admin changes it at
@@ -32,7 +31,6 @@ public record WorkerProperties(
         String queue,
         @DefaultValue Retry retry,
         @DefaultValue Dedup dedup,
-        @DefaultValue DeadLetters deadLetters,
         @DefaultValue Faults faults,
         @DefaultValue Batch batch,
         @Nullable Integer maxRate,
@@ -121,23 +119,6 @@ public record WorkerProperties(
     public record Dedup(
             @DefaultValue("7d") Duration retention,
             @DefaultValue("1h") Duration purgeInterval) {
-    }
-
-    /**
-     * Dead letters are moved from the DLQ into the {@code dead_letter} table, and replayed from there on an admin's
-     * request.
-     *
-     * @param replayBatchSize how many rows a replay of a group or of all locks, publishes and removes at a time:
-     *        a replay of thousands holds a bounded number of row locks and unconfirmed messages
-     * @param replayConfirmTimeout how long a replay waits for the broker to confirm a message before it gives up
-     *        and leaves the row where it was
-     * @param ingestRetryMaxInterval the longest wait between two attempts to store a dead letter while the database
-     *        is unreachable (the dead letter stays unacknowledged on the DLQ meanwhile)
-     */
-    public record DeadLetters(
-            @DefaultValue("100") int replayBatchSize,
-            @DefaultValue("10s") Duration replayConfirmTimeout,
-            @DefaultValue("30s") Duration ingestRetryMaxInterval) {
     }
 
     /**

@@ -56,13 +56,13 @@ public final class WorkerStats {
     private final Counter deadLettered;
     private final DistributionSummary batchSize;
     private final Timer endToEnd;
-    private final LongSupplier deadLettersParked;
+    private final @Nullable LongSupplier deadLettersParked;
     private final BooleanSupplier consuming;
     private final IntSupplier consumers;
     private final Supplier<@Nullable Integer> maxRate;
     private final Map<String, LongSupplier> workerCounts = new ConcurrentSkipListMap<>();
 
-    WorkerStats(MeterRegistry registry, String queue, LongSupplier deadLettersParked, BooleanSupplier consuming,
+    WorkerStats(MeterRegistry registry, String queue, @Nullable LongSupplier deadLettersParked, BooleanSupplier consuming,
             IntSupplier consumers, Supplier<@Nullable Integer> maxRate) {
         this.registry = registry;
         this.queue = queue;
@@ -89,6 +89,11 @@ public final class WorkerStats {
         this.consuming = consuming;
         this.consumers = consumers;
         this.maxRate = maxRate;
+        registerGauges();
+    }
+
+    /** The gauges, read at each scrape: the parked dead letters, consumption, consumers and the rate cap. */
+    private void registerGauges() {
         Gauge.builder(DEAD_LETTERS_PARKED, () -> {
             Long parked = parked();
             return parked == null ? Double.NaN : parked;
@@ -182,6 +187,9 @@ public final class WorkerStats {
 
     /** The parked dead letters, or null while the database does not answer: the counters are still worth showing. */
     private @Nullable Long parked() {
+        if (deadLettersParked == null) {
+            return null;
+        }
         try {
             return deadLettersParked.getAsLong();
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.TestBroker;
+import dev.flashsale.worker.demo.ConsumptionSwitch;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ class ConsumersFollowTheBacklogTests {
     RabbitListenerEndpointRegistry registry;
 
     @Autowired
-    Consumption consumption;
+    ConsumptionSwitch consumption;
 
     @LocalServerPort
     int port;
@@ -95,7 +96,7 @@ class ConsumersFollowTheBacklogTests {
         try {
             // 8 000 orders: 2 consumers take 100 a second, 8 take 400.
             for (int i = 0; i < 8_000; i++) {
-                rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", WorkerSupportIntegrationTests.orderPlaced("c-backlog"));
+                rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", TestWorkerApplication.orderPlaced("c-backlog"));
             }
             double published = seconds(start);
 

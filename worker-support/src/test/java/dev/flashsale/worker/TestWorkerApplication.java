@@ -1,5 +1,7 @@
 package dev.flashsale.worker;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +25,20 @@ public class TestWorkerApplication {
     /** Fails at once (not retryable) until the test fixes the order: what a replay after a fix is for. */
     public static final String BROKEN_UNTIL_FIXED = "broken-until-fixed";
 
-    /** The test worker's listener: records when each attempt started, then fails or applies as told. */
+    /** An order of the customer (whose id tells the handler how to fail), placed now. */
+    public static OrderPlaced orderPlaced(String customerId) {
+        return orderPlaced(customerId, Instant.now());
+    }
+
+    /** An order of the customer, placed at {@code occurredAt}. */
+    public static OrderPlaced orderPlaced(String customerId, Instant occurredAt) {
+        return new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), new OrderPlaced.Customer(customerId, "ada@example.com"),
+                List.of(new OrderPlaced.Line("SKU-1", 2, new BigDecimal("9.99"))), new BigDecimal("19.98"), "EUR", occurredAt);
+    }
+
+    /** The test worker's handler: records when each attempt started, then fails or applies as told. */
     @Component
-    public static class OrderPlacedListener implements OrderPlacedHandler {
+    public static class OrderHandler implements OrderPlacedHandler {
 
         final Map<UUID, List<Long>> attemptsAt = new ConcurrentHashMap<>();
 
@@ -33,14 +46,8 @@ public class TestWorkerApplication {
 
         private final Set<UUID> fixed = ConcurrentHashMap.newKeySet();
 
-        private final IdempotentProcessor processor;
-
-        OrderPlacedListener(IdempotentProcessor processor) {
-            this.processor = processor;
-        }
-
         @Override
-        public void on(OrderPlaced event) {
+        public Outcome apply(OrderPlaced event) {
             List<Long> attempts = attemptsAt.computeIfAbsent(event.orderId(), id -> new CopyOnWriteArrayList<>());
             attempts.add(System.nanoTime());
             switch (event.customer().id()) {
@@ -59,22 +66,19 @@ public class TestWorkerApplication {
                 default -> {
                 }
             }
-            processor.processOnce(event, e -> {
-                effects.merge(e.orderId(), 1, Integer::sum);
-                return Outcome.applied();
-            });
+            effects.merge(event.orderId(), 1, Integer::sum);
+            return Outcome.applied();
         }
 
         /**
-         * How often the effect ran for the order: once, however often the handler was called. (How often the handler
-         * is called depends on how deliveries fall into batches and consumers: a batch that loses the race for an order's
-         * dedup row hands the order to the one-at-a-time path, which calls the handler again and skips it.)
+         * How often the effect ran for the order: once, however often the order was delivered (the pipeline calls the
+         * handler only once it holds the order's dedup row; a batch that loses the race for that row stops before it).
          */
         public int effects(UUID orderId) {
             return effects.getOrDefault(orderId, 0);
         }
 
-        /** How often the handler has been called for the order. */
+        /** How often the handler has been called for the order (never for one this worker had applied already). */
         public int attempts(UUID orderId) {
             return attemptsAt.getOrDefault(orderId, List.of()).size();
         }

@@ -32,8 +32,8 @@ class WorkerControllerTests {
 
     @Test
     void aLookupOfSeveralOrdersAnswersTheRowsOfThoseApplied() {
-        OrderPlaced first = WorkerSupportIntegrationTests.orderPlaced("c-lookup");
-        OrderPlaced second = WorkerSupportIntegrationTests.orderPlaced("c-lookup");
+        OrderPlaced first = TestWorkerApplication.orderPlaced("c-lookup");
+        OrderPlaced second = TestWorkerApplication.orderPlaced("c-lookup");
         UUID neverPlaced = UUID.randomUUID();
         rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", first);
         rabbit.convertAndSend(Topology.ORDERS_EXCHANGE, "", second);

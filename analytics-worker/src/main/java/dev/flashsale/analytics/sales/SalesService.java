@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 import dev.flashsale.events.OrderPlaced;
-import dev.flashsale.worker.IdempotentProcessor;
 import dev.flashsale.events.InstanceId;
 import dev.flashsale.worker.Outcome;
 import dev.flashsale.worker.WorkerInstances;
@@ -29,7 +28,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class SalesService {
 
-    private final IdempotentProcessor processor;
     private final SalesRepository sales;
     private final Generations generations;
     private final TransactionTemplate transaction;
@@ -38,9 +36,8 @@ public class SalesService {
     private final InstanceId instance;
     private final WorkerInstances instances;
 
-    SalesService(IdempotentProcessor processor, SalesRepository sales, Generations generations,
+    SalesService(SalesRepository sales, Generations generations,
             PlatformTransactionManager transactionManager, InstanceId instance, WorkerInstances instances) {
-        this.processor = processor;
         this.instance = instance;
         this.instances = instances;
         this.sales = sales;
@@ -54,13 +51,11 @@ public class SalesService {
         this.snapshot.setReadOnly(true);
     }
 
-    /** Records the order's sales once, however often the order is delivered. */
-    public Optional<Outcome> record(OrderPlaced event) {
-        return processor.processOnce(event, this::insertLines);
-    }
-
-    /** Runs inside the dedup transaction. */
-    private Outcome insertLines(OrderPlaced event) {
+    /**
+     * Records the order's sales; the pipeline runs this inside the dedup transaction, once per order however often it
+     * is delivered.
+     */
+    public Outcome record(OrderPlaced event) {
         Generations.State state = generations.current();
         // Only a rebuild of a lost database can have put this order in the live generation without its dedup row;
         // live consumers never race each other here (the dedup row serialises them), so no savepoint is needed.

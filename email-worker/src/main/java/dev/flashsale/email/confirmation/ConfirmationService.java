@@ -1,7 +1,6 @@
 package dev.flashsale.email.confirmation;
 
 import dev.flashsale.events.OrderPlaced;
-import dev.flashsale.worker.IdempotentProcessor;
 import dev.flashsale.worker.Outcome;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -9,9 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.mail.MailException;
-import org.springframework.mail.MailSendException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Sends the confirmation of each order, once per order as far as this worker can tell, and never loses one.
@@ -27,47 +24,17 @@ public class ConfirmationService {
 
     private static final Logger log = LoggerFactory.getLogger(ConfirmationService.class);
 
-    private final IdempotentProcessor processor;
     private final ConfirmationMail mail;
     private final SmtpGateway smtp;
 
-    ConfirmationService(IdempotentProcessor processor, ConfirmationMail mail, SmtpGateway smtp) {
-        this.processor = processor;
+    ConfirmationService(ConfirmationMail mail, SmtpGateway smtp) {
         this.mail = mail;
         this.smtp = smtp;
     }
 
     /**
-     * Sends the order's confirmation unless it was sent already. On its own, it waits while SMTP is unavailable;
-     * inside a batch's transaction it fails instead, because a wait would hold the whole batch open: the consumer
-     * then commits the orders before this one and hands this one to the one-at-a-time path, where waiting holds
-     * nobody else up.
-     */
-    public void confirm(OrderPlaced event) {
-        boolean inBatch = TransactionSynchronizationManager.isActualTransactionActive();
-        while (true) {
-            try {
-                processor.processOnce(event, this::send);
-                return;
-            }
-            catch (CallNotPermittedException open) {
-                if (inBatch) {
-                    throw open;
-                }
-                waitForSmtp(event);
-            }
-            catch (MailException failure) {
-                if (inBatch || smtp.state() == CircuitBreaker.State.CLOSED) {
-                    throw failure;
-                }
-                waitForSmtp(event);
-            }
-        }
-    }
-
-    /**
-     * Runs inside the dedup transaction. The order of things, and why a crash can at worst send a mail
-     * twice but never lose one:
+     * Sends the order's confirmation; the pipeline runs this inside the dedup transaction. The order of things,
+     * and why a crash can at worst send a mail twice but never lose one:
      * <ol>
      * <li>the dedup row of the order is inserted, not yet committed;</li>
      * <li>the mail is handed to the SMTP server here, which accepts it;</li>
@@ -79,20 +46,28 @@ public class ConfirmationService {
      * accepted the mail, so none is lost; sending before the commit is what makes "twice" possible, and
      * committing first would make "never" possible instead, which is worse for a confirmation.
      */
-    private Outcome send(OrderPlaced event) {
+    public Outcome send(OrderPlaced event) {
         smtp.send(mail.build(event));
         return Outcome.of("sent", null);
     }
 
-    private void waitForSmtp(OrderPlaced event) {
+    /**
+     * Waits, if sending failed because SMTP is unavailable (the breaker is open, or a failure while it is not closed),
+     * until the breaker lets calls through again: then the order is sent again at once, without using up one of its
+     * attempts. The pipeline calls this only for an order applied on its own, outside its transaction: a batch would
+     * be held open by the wait, so there a failure hands the order to the one-at-a-time path, which waits here.
+     *
+     * @return whether it waited (SMTP was unavailable); {@code false} leaves the failure to the retries
+     */
+    public boolean awaitSmtp(OrderPlaced event, RuntimeException failure) throws InterruptedException {
+        boolean unavailable = failure instanceof CallNotPermittedException
+                || failure instanceof MailException && smtp.state() != CircuitBreaker.State.CLOSED;
+        if (!unavailable) {
+            return false;
+        }
         log.warn("SMTP is unavailable (circuit breaker {}): holding order {} until it lets calls through",
                 smtp.state(), event.orderId());
-        try {
-            smtp.awaitPermission();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new MailSendException("Interrupted while waiting for SMTP; order " + event.orderId() + " goes back to the queue");
-        }
+        smtp.awaitPermission();
+        return true;
     }
 }

@@ -7,7 +7,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import dev.flashsale.events.OrderPlaced;
-import dev.flashsale.worker.IdempotentProcessor;
 import dev.flashsale.worker.Outcome;
 
 import org.springframework.stereotype.Service;
@@ -24,17 +23,10 @@ public class StockService {
     static final String RESERVED = "reserved";
     static final String REJECTED = "rejected";
 
-    private final IdempotentProcessor processor;
     private final StockRepository stock;
 
-    StockService(IdempotentProcessor processor, StockRepository stock) {
-        this.processor = processor;
+    StockService(StockRepository stock) {
         this.stock = stock;
-    }
-
-    /** Reserves the order's stock once, however often the order is delivered. */
-    public Optional<Outcome> reserve(OrderPlaced event) {
-        return processor.processOnce(event, this::reserveAllOrNothing);
     }
 
     /**
@@ -48,8 +40,11 @@ public class StockService {
                 .forEach(stock::lockAvailable);
     }
 
-    /** Runs inside the dedup transaction: the row locks below are held until it commits. */
-    private Outcome reserveAllOrNothing(OrderPlaced event) {
+    /**
+     * Reserves the order's stock, all lines or none; the pipeline runs this inside the dedup transaction (once per order,
+     * however often it is delivered), and the row locks below are held until it commits.
+     */
+    public Outcome reserve(OrderPlaced event) {
         // One entry per SKU, in SKU order: every transaction locks rows in the same order, so two orders
         // for the same products wait for each other instead of deadlocking.
         Map<String, Integer> wanted = new TreeMap<>();
