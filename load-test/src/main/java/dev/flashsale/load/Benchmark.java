@@ -22,6 +22,7 @@ import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.PostgresDatabases;
 import dev.flashsale.system.Service;
 import dev.flashsale.system.ServiceProcess;
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +53,8 @@ public final class Benchmark {
     private final Profile profile;
     private final Path repository;
     private final Path output;
-    private final Broker broker = Broker.fromEnvironment();
-    private final BrokerManagement management = new BrokerManagement(broker);
+    private final BrokerEndpoint broker = BrokerEndpoint.fromEnvironment();
+    private final RabbitManagement management = broker.management();
     private final ServiceJvm jvm = ServiceJvm.chosen();
 
     Benchmark(Profile profile, Path repository, Path output) {
@@ -95,31 +96,14 @@ public final class Benchmark {
         }
         createDirectories(output);
         String virtualHost = "flashsale-benchmark-" + System.currentTimeMillis();
-        management.createVirtualHost(virtualHost);
+        management.createVirtualHost(virtualHost, broker.username());
         Report.Builder report = Report.builder(profile, Environment.describe(jvm));
         try (Mailbox mailbox = new Mailbox()) {
             if (profile.scaled() != null) {
                 scaled(report, virtualHost, mailbox);
                 return finish(report);
             }
-            boolean oneSystem = profile.throughput().equals(profile.comparison());
-            try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox, oneSystem)) {
-                // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
-                warmUp(system, Math.min(profile.asyncRate(), 100));
-                report.comparison(stream(system, new LoadStream("sync", LoadStream.Checkout.SYNC, profile.comparisonRate(),
-                        profile.comparisonDuration(), 0)));
-                report.comparison(stream(system, new LoadStream("async", LoadStream.Checkout.ASYNC, profile.comparisonRate(),
-                        profile.comparisonDuration(), 0)));
-                if (oneSystem) {
-                    throughput(system, report);
-                }
-            }
-            if (!oneSystem) {
-                try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox, true)) {
-                    warmUp(system, profile.asyncRate());
-                    throughput(system, report);
-                }
-            }
+            systemStreams(report, virtualHost, mailbox);
             Profile.Setting throughput = profile.throughput();
             report.brokerAlone(BrokerAlone.measure(broker, management, new BrokerAlone.Setup(profile.brokerAlone(),
                     RunningSystem.CONFIRM_WINDOW, throughput.consumers(), RunningSystem.PREFETCH, RunningSystem.BATCH), output));
@@ -128,6 +112,31 @@ public final class Benchmark {
             management.deleteVirtualHost(virtualHost);
         }
         return finish(report);
+    }
+
+    /**
+     * The streams through the whole system: sync against async on the comparison's setting, then the throughput
+     * streams, on the same system when both settings are one, else on a second one started for them.
+     */
+    private void systemStreams(Report.Builder report, String virtualHost, Mailbox mailbox) {
+        boolean oneSystem = profile.throughput().equals(profile.comparison());
+        try (RunningSystem system = start(profile.comparison(), virtualHost, mailbox, oneSystem)) {
+            // With the classic costs the workers drain a few hundred orders a second: no bigger backlog than that.
+            warmUp(system, Math.min(profile.asyncRate(), 100));
+            report.comparison(stream(system, new LoadStream("sync", LoadStream.Checkout.SYNC, profile.comparisonRate(),
+                    profile.comparisonDuration(), 0)));
+            report.comparison(stream(system, new LoadStream("async", LoadStream.Checkout.ASYNC, profile.comparisonRate(),
+                    profile.comparisonDuration(), 0)));
+            if (oneSystem) {
+                throughput(system, report);
+            }
+        }
+        if (!oneSystem) {
+            try (RunningSystem system = start(profile.throughput(), virtualHost, mailbox, true)) {
+                warmUp(system, profile.asyncRate());
+                throughput(system, report);
+            }
+        }
     }
 
     private Report finish(Report.Builder report) {
@@ -227,14 +236,26 @@ public final class Benchmark {
         settle(system, report, LoadStream.Checkout.ASYNC, profile.asyncRate());
         report.async(stream(system, new LoadStream("async-" + Math.round(profile.asyncRate()), LoadStream.Checkout.ASYNC,
                 profile.asyncRate(), profile.asyncDuration(), 0)));
-        // The same stream on each checkout, ours then the Spring Modulith peer's (warmed the same way), at a rate the peer
-        // can carry: what the usual outbox costs in the same system.
+        peerComparison(system, report);
+        flashSales(system, report);
+        sustained(system, report);
+    }
+
+    /**
+     * The same stream on each checkout, ours then the Spring Modulith peer's (warmed the same way), at a rate the peer
+     * can carry: what the usual outbox costs in the same system.
+     */
+    private void peerComparison(RunningSystem system, Report.Builder report) {
         settle(system, report, LoadStream.Checkout.MODULITH, profile.peerRate());
         long peerRate = Math.round(profile.peerRate());
         report.peerComparison(stream(system, new LoadStream("order-service-" + peerRate, LoadStream.Checkout.ASYNC, profile.peerRate(),
                         profile.asyncDuration(), 0)),
                 stream(system, new LoadStream("modulith-" + peerRate, LoadStream.Checkout.MODULITH, profile.peerRate(),
                         profile.asyncDuration(), 0)));
+    }
+
+    /** The flash sale four ways: as it is, with the workers capped, with them paused, and from a second client. */
+    private void flashSales(RunningSystem system, Report.Builder report) {
         collectGarbage(system);
         // One order in a hundred is an express order: its mail should not wait behind the email queue's backlog.
         report.flashSale(stream(system, flashSale("flash-sale").withExpressShare(EXPRESS_SHARE)));
@@ -267,6 +288,10 @@ public final class Benchmark {
                 log.error("The flash sale from hey failed; the report goes without it", ex);
             }
         }, () -> log.warn("hey is not installed (Debian: hey): the flash sale is not driven by a second client"));
+    }
+
+    /** Steps of rising sustained load, until one is not held. */
+    private void sustained(RunningSystem system, Report.Builder report) {
         for (int step = 0; step < profile.sustainedSteps(); step++) {
             double rate = profile.sustainedFrom() + step * profile.sustainedStep();
             StreamResult result = stream(system, new LoadStream("sustained-" + Math.round(rate), LoadStream.Checkout.ASYNC, rate,
@@ -430,7 +455,6 @@ public final class Benchmark {
         log.info("Stream {}: {} checkouts/s for {} s on the {} checkout", stream.name(), stream.rate(),
                 stream.duration().toSeconds(), stream.checkout());
         Start start = Start.of(system);
-        ExactlyOnceCheck.Baseline before = start.applied();
         long startedAt = start.at();
         // Every instance of the checkout, in turn (one, unless the system was started with more).
         List<String> checkouts = system.system().processes(stream.checkout().service()).stream()
@@ -440,44 +464,64 @@ public final class Benchmark {
         long loadEndedAt = system.sampler().now();
         long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
         afterLoad.run();
-        List<RequestLog.Entry> entries = Reoffer.unanswered(requests.entries(),
-                system.system().uri(stream.checkout().service()).resolve(stream.checkout().path()));
-        Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
-        List<Long> latencies = new ArrayList<>();
-        long refused = 0;
-        long failed = 0;
-        for (RequestLog.Entry entry : entries) {
-            if (entry.orderId() != null) {
-                accepted.put(entry.orderId(), new ExactlyOnceCheck.Accepted(entry.sentAt(), entry.units(), entry.express()));
-            }
-            if (entry.orderId() != null && !entry.reoffered()) {
-                latencies.add((long) entry.latencyMillis());
-            }
-            else if (!entry.valid() && entry.status() == 400) {
-                refused++;
-            }
-            else {
-                // Refused when it should have been accepted (or the reverse), or not answered in time (even if its
-                // order was placed, as offering it again showed).
-                failed++;
-            }
-        }
-        ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
+        Answers answers = Answers.of(Reoffer.unanswered(requests.entries(),
+                system.system().uri(stream.checkout().service()).resolve(stream.checkout().path())));
+        ExactlyOnceCheck.Result check = system.check().verify(answers.accepted(), start.applied(), loadEnded, profile.patience());
         long checkedAt = system.sampler().now();
         // From the first request until every worker had applied every order: the draining is part of an order's cost.
-        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system(), system.databases()), accepted.size(),
-                (checkedAt - startedAt) / 1000.0);
+        Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system(), system.databases()),
+                answers.accepted().size(), (checkedAt - startedAt) / 1000.0);
         List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
         double seconds = stream.duration().toMillis() / 1000.0;
-        StreamResult result = new StreamResult(stream, entries.size(), accepted.size(), refused, failed,
-                entries.size() / seconds, accepted.size() / seconds, Percentiles.of(latencies),
+        StreamResult result = new StreamResult(stream, answers.sent(), answers.accepted().size(), answers.refused(), answers.failed(),
+                answers.sent() / seconds, answers.accepted().size() / seconds, Percentiles.of(answers.latencies()),
                 QueueFigures.of(samples, startedAt, loadEndedAt), check, relayed(system) - start.relayed(), overflows, costs, samples,
                 startedAt, loadEndedAt);
-        log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
-                        + "connections dropped by a full listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(),
-                result.sent(), result.accepted(), refused, failed, result.latencyMillis(), check.lost(), check.duplicated(), result.relayed(),
-                overflows, "%.2f".formatted(result.systemCpuMillisPerOrder()));
+        logStream(result, overflows);
         return result;
+    }
+
+    private static void logStream(StreamResult result, long overflows) {
+        log.info("Stream {}: {} sent, {} accepted, {} refused, {} failed; latency ms {}; lost {}, duplicated {}; outbox rows relayed {}; "
+                        + "connections dropped by a full listen queue {}; CPU ms per order, the system's processes together: {}",
+                result.stream().name(), result.sent(), result.accepted(), result.refused(), result.failed(), result.latencyMillis(),
+                result.check().lost(), result.check().duplicated(), result.relayed(), overflows,
+                "%.2f".formatted(result.systemCpuMillisPerOrder()));
+    }
+
+    /**
+     * A stream's answers, tallied.
+     *
+     * @param sent requests sent
+     * @param accepted the orders the checkout accepted, for the exactly-once check
+     * @param latencies of the accepted orders answered the first time they were offered
+     * @param refused invalid orders refused with a 400, as they should be
+     * @param failed refused when it should have been accepted (or the reverse), or not answered in time (even if its
+     *        order was placed, as offering it again showed)
+     */
+    private record Answers(long sent, Map<UUID, ExactlyOnceCheck.Accepted> accepted, List<Long> latencies, long refused, long failed) {
+
+        static Answers of(List<RequestLog.Entry> entries) {
+            Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
+            List<Long> latencies = new ArrayList<>();
+            long refused = 0;
+            long failed = 0;
+            for (RequestLog.Entry entry : entries) {
+                if (entry.orderId() != null) {
+                    accepted.put(entry.orderId(), new ExactlyOnceCheck.Accepted(entry.sentAt(), entry.units(), entry.express()));
+                }
+                if (entry.orderId() != null && !entry.reoffered()) {
+                    latencies.add((long) entry.latencyMillis());
+                }
+                else if (!entry.valid() && entry.status() == 400) {
+                    refused++;
+                }
+                else {
+                    failed++;
+                }
+            }
+            return new Answers(entries.size(), accepted, latencies, refused, failed);
+        }
     }
 
     /**
@@ -493,42 +537,42 @@ public final class Benchmark {
                 Duration.ofMillis(Math.round(orders * 1000.0 / rate)), 0);
         log.info("Stream {}: {} checkouts at {}/s from hey", stream.name(), orders, rate);
         Start start = Start.of(system);
-        ExactlyOnceCheck.Baseline before = start.applied();
         long startedAt = start.at();
         Hey.Run run = Hey.run(hey, system.system().uri(Service.ORDER_SERVICE), orders, rate, output.resolve("hey"));
         Instant loadEnded = Instant.now();
         long loadEndedAt = system.sampler().now();
         long overflows = ListenQueue.between(start.listenOverflows(), ListenQueue.overflows());
         long accepted202 = run.accepted();
-        Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
-        for (UUID id : system.check().appliedSince(before, "email-worker", (int) accepted202, profile.patience())) {
-            accepted.put(id, new ExactlyOnceCheck.Accepted(run.startedAtMillis(), Map.of(Hey.SKU, Hey.UNITS), false));
-        }
-        ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
-        if (accepted.size() != accepted202) {
-            List<String> problems = new ArrayList<>(check.problems());
-            problems.add("hey saw " + accepted202 + " checkouts answered 202, the email worker applied " + accepted.size());
-            check = new ExactlyOnceCheck.Result(check.accepted(), check.workers(), problems);
-        }
+        ExactlyOnceCheck.Result check = heyCheck(system, start.applied(), run, loadEnded);
         long checkedAt = system.sampler().now();
         Map<String, ProcessCosts.Cost> costs = ProcessCosts.between(start.costs(), ProcessCosts.read(system.system(), system.databases()), accepted202,
                 (checkedAt - startedAt) / 1000.0);
-        List<Double> latencies = new ArrayList<>();
-        for (int i = 0; i < run.statuses().size(); i++) {
-            if (run.statuses().get(i) == 202) {
-                latencies.add(run.latencyMillis().get(i));
-            }
-        }
         List<QueueSampler.Sample> samples = system.sampler().between(startedAt, checkedAt);
         double seconds = (run.endedAtMillis() - run.startedAtMillis()) / 1000.0;
         StreamResult result = new StreamResult(stream, orders, accepted202, 0, orders - accepted202, orders / seconds,
-                accepted202 / seconds, Percentiles.of(latencies), QueueFigures.of(samples, startedAt, loadEndedAt), check,
+                accepted202 / seconds, Percentiles.of(run.acceptedLatencyMillis()), QueueFigures.of(samples, startedAt, loadEndedAt), check,
                 relayed(system) - start.relayed(), overflows, costs, samples, startedAt, loadEndedAt);
-        log.info("Stream {}: {} sent, {} accepted, {} failed; latency ms {}; lost {}, duplicated {}; connections dropped by a full "
-                        + "listen queue {}; CPU ms per order, the system's processes together: {}", stream.name(), orders, accepted202,
-                orders - accepted202, result.latencyMillis(), check.lost(), check.duplicated(), overflows,
-                "%.2f".formatted(result.systemCpuMillisPerOrder()));
+        logStream(result, overflows);
         return result;
+    }
+
+    /**
+     * The exactly-once check of hey's stream: the accepted orders are those the email worker applied since the stream
+     * began, and their number must be the number of 202s hey saw.
+     */
+    private ExactlyOnceCheck.Result heyCheck(RunningSystem system, ExactlyOnceCheck.Baseline before, Hey.Run run, Instant loadEnded) {
+        long accepted202 = run.accepted();
+        Map<UUID, ExactlyOnceCheck.Accepted> accepted = new HashMap<>();
+        for (UUID id : system.check().appliedSince(before, Service.EMAIL_WORKER, (int) accepted202, profile.patience())) {
+            accepted.put(id, new ExactlyOnceCheck.Accepted(run.startedAtMillis(), Map.of(Hey.SKU, Hey.UNITS), false));
+        }
+        ExactlyOnceCheck.Result check = system.check().verify(accepted, before, loadEnded, profile.patience());
+        if (accepted.size() == accepted202) {
+            return check;
+        }
+        List<String> problems = new ArrayList<>(check.problems());
+        problems.add("hey saw " + accepted202 + " checkouts answered 202, the email worker applied " + accepted.size());
+        return new ExactlyOnceCheck.Result(check.accepted(), check.workers(), problems);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,57 +57,25 @@ final class BrokerAlone {
     private BrokerAlone() {
     }
 
-    static Result measure(Broker broker, BrokerManagement management, Setup setup, Path outputDirectory) {
+    static Result measure(BrokerEndpoint broker, RabbitManagement management, Setup setup, Path outputDirectory) {
         String virtualHost = "flashsale-perftest-" + System.currentTimeMillis();
-        management.createVirtualHost(virtualHost);
+        management.createVirtualHost(virtualHost, broker.username());
         Path output = outputDirectory.resolve("perftest.log");
         try {
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), "com.rabbitmq.perf.PerfTest",
-                    "--uri", broker.amqpUri(virtualHost),
-                    "--exchange", "orders", "--type", "fanout",
-                    "--queue-pattern", "perftest-%d", "--queue-pattern-from", "1", "--queue-pattern-to", "3",
-                    "--quorum-queue", "--auto-delete", "false",
-                    "--flag", "persistent", "--size", "512",
-                    "--producers", "1", "--confirm", String.valueOf(setup.confirmWindow()),
-                    "--consumers", String.valueOf(3 * setup.consumersPerQueue()), "--qos", String.valueOf(setup.prefetch()),
-                    "--time", String.valueOf(setup.duration().toSeconds())));
-            if (setup.multiAckEvery() > 1) {
-                command.addAll(List.of("--multi-ack-every", String.valueOf(setup.multiAckEvery())));
-            }
+            List<String> command = command(broker.amqpUri(virtualHost), setup);
             log.info("The broker alone: {}", String.join(" ", command.subList(5, command.size())));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            List<Long> published = new ArrayList<>();
-            List<Long> consumed = new ArrayList<>();
-            List<Double> sustained = new ArrayList<>();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                Files.createDirectories(outputDirectory);
-                List<String> all = new ArrayList<>();
-                for (String line; (line = lines.readLine()) != null; ) {
-                    all.add(line);
-                    Matcher second = SECOND.matcher(line);
-                    // The first seconds are the warm-up: queues being declared, consumers starting.
-                    if (second.find() && Double.parseDouble(second.group(1)) > 3) {
-                        long sent = Long.parseLong(second.group(2));
-                        long received = Long.parseLong(second.group(3));
-                        published.add(sent);
-                        consumed.add(received);
-                        sustained.add(Math.min(sent, received / 3.0));
-                    }
-                }
-                Files.write(output, all);
-            }
+            Seconds seconds = Seconds.read(process, outputDirectory, output);
             if (!process.waitFor(setup.duration().toSeconds() + 60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("PerfTest did not stop; see " + output);
             }
-            if (published.isEmpty()) {
+            if (seconds.published().isEmpty()) {
                 throw new IllegalStateException("PerfTest printed no measurement; see " + output);
             }
-            double median = Percentiles.at(Percentiles.sorted(sustained), 50);
-            log.info("The broker alone sustained {} messages/s (median of {} seconds)", Math.round(median), sustained.size());
-            return new Result(setup, published, consumed, median, output);
+            double median = Percentiles.median(seconds.sustained());
+            log.info("The broker alone sustained {} messages/s (median of {} seconds)", Math.round(median), seconds.sustained().size());
+            return new Result(setup, seconds.published(), seconds.consumed(), median, output);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -117,6 +86,57 @@ final class BrokerAlone {
         }
         finally {
             management.deleteVirtualHost(virtualHost);
+        }
+    }
+
+    /** PerfTest in a JVM of its own, on this class path: the order topology's fanout to three quorum queues. */
+    private static List<String> command(String amqpUri, Setup setup) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "com.rabbitmq.perf.PerfTest",
+                "--uri", amqpUri,
+                "--exchange", "orders", "--type", "fanout",
+                "--queue-pattern", "perftest-%d", "--queue-pattern-from", "1", "--queue-pattern-to", "3",
+                "--quorum-queue", "--auto-delete", "false",
+                "--flag", "persistent", "--size", "512",
+                "--producers", "1", "--confirm", String.valueOf(setup.confirmWindow()),
+                "--consumers", String.valueOf(3 * setup.consumersPerQueue()), "--qos", String.valueOf(setup.prefetch()),
+                "--time", String.valueOf(setup.duration().toSeconds())));
+        if (setup.multiAckEvery() > 1) {
+            command.addAll(List.of("--multi-ack-every", String.valueOf(setup.multiAckEvery())));
+        }
+        return command;
+    }
+
+    /**
+     * PerfTest's seconds after the warm-up, as it printed them (its whole output is kept in a file).
+     *
+     * @param published messages published into the fanout, per second
+     * @param consumed messages consumed from the three queues together, per second
+     * @param sustained per second, the rate at which messages were both published and consumed by every queue
+     */
+    private record Seconds(List<Long> published, List<Long> consumed, List<Double> sustained) {
+
+        static Seconds read(Process process, Path outputDirectory, Path output) throws IOException {
+            Seconds seconds = new Seconds(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                Files.createDirectories(outputDirectory);
+                List<String> all = new ArrayList<>();
+                for (String line; (line = lines.readLine()) != null; ) {
+                    all.add(line);
+                    Matcher second = SECOND.matcher(line);
+                    // The first seconds are the warm-up: queues being declared, consumers starting.
+                    if (second.find() && Double.parseDouble(second.group(1)) > 3) {
+                        long sent = Long.parseLong(second.group(2));
+                        long received = Long.parseLong(second.group(3));
+                        seconds.published().add(sent);
+                        seconds.consumed().add(received);
+                        seconds.sustained().add(Math.min(sent, received / 3.0));
+                    }
+                }
+                Files.write(output, all);
+            }
+            return seconds;
         }
     }
 }

@@ -48,6 +48,17 @@ final class Hey {
         long accepted() {
             return statuses.stream().filter(status -> status == 202).count();
         }
+
+        /** The latencies of the checkouts answered 202. */
+        List<Double> acceptedLatencyMillis() {
+            List<Double> accepted = new ArrayList<>();
+            for (int i = 0; i < statuses.size(); i++) {
+                if (statuses.get(i) == 202) {
+                    accepted.add(latencyMillis.get(i));
+                }
+            }
+            return accepted;
+        }
     }
 
     private Hey() {
@@ -92,34 +103,8 @@ final class Hey {
                 outputs.add(csv);
                 Thread.sleep(1000 / parts);
             }
-            for (Process process : processes) {
-                if (!process.waitFor(requests / Math.max(1, rate) + 120, TimeUnit.SECONDS)) {
-                    processes.forEach(Process::destroyForcibly);
-                    throw new IllegalStateException("hey did not finish; its logs are in " + directory);
-                }
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException("hey failed (exit " + process.exitValue() + "); its logs are in " + directory);
-                }
-            }
-            long ended = System.currentTimeMillis();
-            List<Integer> statuses = new ArrayList<>(requests);
-            List<Double> latencies = new ArrayList<>(requests);
-            for (Path csv : outputs) {
-                for (String line : Files.readAllLines(csv)) {
-                    String[] columns = line.split(",");
-                    // response-time (s), DNS+dialup, DNS, Request-write, Response-delay, Response-read, status-code, offset
-                    if (columns.length >= 8 && !columns[0].startsWith("response")) {
-                        int status = Integer.parseInt(columns[6].trim());
-                        statuses.add(status == 0 ? -1 : status);
-                        latencies.add(Double.parseDouble(columns[0].trim()) * 1000);
-                    }
-                }
-            }
-            while (statuses.size() < requests) {
-                statuses.add(-1);
-                latencies.add(Double.NaN);
-            }
-            return new Run(statuses, latencies, started, ended);
+            awaitAll(processes, requests / Math.max(1, rate) + 120, directory);
+            return read(outputs, requests, started, System.currentTimeMillis());
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -128,5 +113,40 @@ final class Hey {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** Until every hey process has finished, each successfully; none is left running. */
+    private static void awaitAll(List<Process> processes, long seconds, Path directory) throws InterruptedException {
+        for (Process process : processes) {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                processes.forEach(Process::destroyForcibly);
+                throw new IllegalStateException("hey did not finish; its logs are in " + directory);
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("hey failed (exit " + process.exitValue() + "); its logs are in " + directory);
+            }
+        }
+    }
+
+    /** Each request's status and time from hey's CSV files; a request hey did not write down counts as unanswered. */
+    private static Run read(List<Path> outputs, int requests, long started, long ended) throws IOException {
+        List<Integer> statuses = new ArrayList<>(requests);
+        List<Double> latencies = new ArrayList<>(requests);
+        for (Path csv : outputs) {
+            for (String line : Files.readAllLines(csv)) {
+                String[] columns = line.split(",");
+                // response-time (s), DNS+dialup, DNS, Request-write, Response-delay, Response-read, status-code, offset
+                if (columns.length >= 8 && !columns[0].startsWith("response")) {
+                    int status = Integer.parseInt(columns[6].trim());
+                    statuses.add(status == 0 ? -1 : status);
+                    latencies.add(Double.parseDouble(columns[0].trim()) * 1000);
+                }
+            }
+        }
+        while (statuses.size() < requests) {
+            statuses.add(-1);
+            latencies.add(Double.NaN);
+        }
+        return new Run(statuses, latencies, started, ended);
     }
 }

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeoutException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.http.client.domain.MessageStats;
+import com.rabbitmq.http.client.domain.QueueInfo;
+import com.rabbitmq.http.client.domain.RateDetails;
+import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +46,9 @@ final class QueueSampler implements AutoCloseable {
     record Sample(long atMillis, String queue, long ready, long unacknowledged, double publishRate, double ackRate, long applied) {
     }
 
-    private final BrokerManagement management;
+    private final RabbitManagement management;
     private final String virtualHost;
-    private final Map<String, Workers.Worker> queues;
+    private final Map<String, WorkerApis.Worker> queues;
     private final Connection connection;
     private final Channel channel;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,7 +58,7 @@ final class QueueSampler implements AutoCloseable {
     });
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final long start = System.nanoTime();
-    private volatile Map<String, BrokerManagement.QueueState> lastManaged = Map.of();
+    private volatile Map<String, QueueInfo> lastManaged = Map.of();
     private int ticks;
 
     /**
@@ -62,7 +66,7 @@ final class QueueSampler implements AutoCloseable {
      *
      * @param queues each work queue with the worker that consumes it
      */
-    QueueSampler(Broker broker, String virtualHost, BrokerManagement management, Map<String, Workers.Worker> queues) {
+    QueueSampler(BrokerEndpoint broker, String virtualHost, RabbitManagement management, Map<String, WorkerApis.Worker> queues) {
         this.management = management;
         this.virtualHost = virtualHost;
         this.queues = new LinkedHashMap<>(queues);
@@ -114,21 +118,28 @@ final class QueueSampler implements AutoCloseable {
         try {
             long at = now();
             if (ticks++ % 2 == 0) {
-                Map<String, BrokerManagement.QueueState> managed = new HashMap<>();
+                Map<String, QueueInfo> managed = new HashMap<>();
                 queues.keySet().forEach(queue -> managed.put(queue, management.queue(virtualHost, queue)));
                 lastManaged = managed;
             }
-            for (Map.Entry<String, Workers.Worker> queue : queues.entrySet()) {
-                BrokerManagement.QueueState state = lastManaged.get(queue.getKey());
+            for (Map.Entry<String, WorkerApis.Worker> queue : queues.entrySet()) {
+                QueueInfo state = lastManaged.get(queue.getKey());
+                MessageStats stats = state == null ? null : state.getMessageStats();
                 samples.add(new Sample(at, queue.getKey(), ready(queue.getKey()),
-                        state == null ? 0 : state.unacknowledged(), state == null ? 0 : state.publishRate(),
-                        state == null ? 0 : state.ackRate(), queue.getValue().appliedSinceStart()));
+                        state == null ? 0 : Math.max(0, state.getMessagesUnacknowledged()),
+                        stats == null ? 0 : rate(stats.getBasicPublishDetails()), stats == null ? 0 : rate(stats.getAckDetails()),
+                        queue.getValue().appliedSinceStart()));
             }
         }
         catch (RuntimeException ex) {
             // A worker restarting or the management API catching up: the next tick tries again.
             log.debug("Sampling failed: {}", ex.toString());
         }
+    }
+
+    /** A rate the broker has not computed yet (no message so far) is none. */
+    private static double rate(RateDetails details) {
+        return details == null ? 0 : details.getRate();
     }
 
     @Override

@@ -87,8 +87,20 @@ final class ReportWriter {
                         ? " The Modulith peer's: " + env.get("warm-up of the Modulith peer until the JIT settled") + "." : "");
     }
 
+    /**
+     * The report's own statement of the bars it holds the run to, each with its target and what was measured: the
+     * checkout's latency, the flash sale's, the costs, and exactly-once.
+     */
     private static Table bars(Report report) {
         List<List<String>> rows = new ArrayList<>();
+        checkoutBars(report, rows);
+        flashSaleBars(report, rows);
+        systemBars(report, rows);
+        return new Table("Against the bars", List.of("bar", "target", "measured", ""), rows);
+    }
+
+    /** The async checkout's tail, and the sync checkout's median against it. */
+    private static void checkoutBars(Report report, List<List<String>> rows) {
         if (report.async() != null) {
             double p99 = report.async().latencyMillis().p99();
             rows.add(List.of("Async checkout p99 at " + rate(report.async()) + "/s", "< 10 ms", ms(p99) + " ms", verdict(p99 < 10)));
@@ -100,6 +112,10 @@ final class ReportWriter {
             rows.add(List.of("Sync p50 / async p50 at " + report.profile().comparisonRate() + "/s", ">= 200",
                     fixed(report.syncOverAsyncMedian()), verdict(report.syncOverAsyncMedian() >= 200)));
         }
+    }
+
+    /** The flash sale as it is, with the workers capped, with them paused, and from hey. */
+    private static void flashSaleBars(Report report, List<List<String>> rows) {
         StreamResult sale = report.flashSale();
         if (sale != null) {
             rows.add(List.of("Flash sale " + sale.sent() + " requests at " + rate(sale) + "/s: failed / lost / duplicated", "0 / 0 / 0",
@@ -123,6 +139,10 @@ final class ReportWriter {
                             .reduce((a, b) -> a + ", " + b).orElse("-"),
                     verdict(capped.check().exactlyOnce())));
         }
+        otherFlashSaleBars(report, rows);
+    }
+
+    private static void otherFlashSaleBars(Report report, List<List<String>> rows) {
         StreamResult paused = report.flashSaleWorkersPaused();
         if (paused != null) {
             rows.add(List.of("Flash sale again, the workers paused during the load (the checkout, the broker and the load "
@@ -136,6 +156,10 @@ final class ReportWriter {
                             + other.failed() + " / " + other.check().lost() + " / " + other.check().duplicated(),
                     verdict(other.latencyMillis().p99() < 50 && other.failed() == 0 && other.check().exactlyOnce())));
         }
+    }
+
+    /** What an order costs, the whole system against the broker alone, and exactly-once over every stream. */
+    private static void systemBars(Report report, List<List<String>> rows) {
         if (report.async() != null) {
             double cpu = report.async().systemCpuMillisPerOrder();
             rows.add(List.of("CPU per order at " + rate(report.async()) + "/s, the services and the broker together", "<= 1.0 ms",
@@ -148,7 +172,6 @@ final class ReportWriter {
         rows.add(List.of("Every accepted order applied exactly once, nothing refused applied", "lost 0, duplicated 0",
                 "lost " + report.lost() + ", duplicated " + report.duplicated() + " (mails sent again after an unanswered send: "
                         + report.sentAgain() + ")", verdict(report.exactlyOnce())));
-        return new Table("Against the bars", List.of("bar", "target", "measured", ""), rows);
     }
 
     /**
@@ -164,6 +187,18 @@ final class ReportWriter {
             header.add(runs.get(runs.size() - 1).instances() + " / " + runs.get(0).instances());
         }
         List<List<String>> rows = new ArrayList<>();
+        scaledFlow(runs, rows);
+        scaledCosts(runs, rows);
+        rows.add(figure("outbox rows relayed (a publish after the commit failed or was not made)", runs, result -> result.relayed(), ReportWriter::fixed));
+        rows.add(text("lost / duplicated / failed", runs,
+                run -> run.result().check().lost() + " / " + run.result().check().duplicated() + " / " + run.result().failed()));
+        rows.add(text("warm-up", runs, Report.Scaled::warmUp));
+        return new Table("Scaled: the same stream against one and two instances of every service, on PostgreSQL (a service's CPU: all its "
+                + "instances)", header, rows);
+    }
+
+    /** The scaled stream's throughput, latencies, end-to-end delays and backlog, per system. */
+    private static void scaledFlow(List<Report.Scaled> runs, List<List<String>> rows) {
         rows.add(text("stream", runs, run -> run.result().stream().name()));
         rows.add(figure("offered/s", runs, result -> result.offeredPerSecond(), ReportWriter::fixed));
         rows.add(figure("throughput: accepted/s", runs, StreamResult::acceptedPerSecond, ReportWriter::fixed));
@@ -180,6 +215,10 @@ final class ReportWriter {
                 ReportWriter::fixed2));
         rows.add(figure("deepest queue", runs,
                 result -> result.queues().values().stream().mapToLong(StreamResult.QueueFigures::maxReady).max().orElse(0), ReportWriter::fixed));
+    }
+
+    /** What the scaled stream cost each system: CPU per order by process, cores, GC pauses, orders per transaction. */
+    private static void scaledCosts(List<Report.Scaled> runs, List<List<String>> rows) {
         List<String> processes = runs.get(0).result().costs().keySet().stream().toList();
         for (String process : processes) {
             rows.add(figure("CPU ms per order: " + process + (ProcessCosts.ofTheSystem(process) ? "" : " (not in the sum)"), runs,
@@ -198,12 +237,6 @@ final class ReportWriter {
             rows.add(figure("orders per transaction: " + service.module() + (service == Service.ORDER_SERVICE ? " (group commit)" : " (batch)"),
                     runs, result -> cost(result, service.module()).meanGroup(), ReportWriter::fixed));
         }
-        rows.add(figure("outbox rows relayed (a publish after the commit failed or was not made)", runs, result -> result.relayed(), ReportWriter::fixed));
-        rows.add(text("lost / duplicated / failed", runs,
-                run -> run.result().check().lost() + " / " + run.result().check().duplicated() + " / " + run.result().failed()));
-        rows.add(text("warm-up", runs, Report.Scaled::warmUp));
-        return new Table("Scaled: the same stream against one and two instances of every service, on PostgreSQL (a service's CPU: all its "
-                + "instances)", header, rows);
     }
 
     private static ProcessCosts.Cost cost(StreamResult result, String process) {
@@ -360,8 +393,8 @@ final class ReportWriter {
                         "sustained/s (median)"),
                 List.of(List.of(String.valueOf(setup.confirmWindow()), String.valueOf(setup.consumersPerQueue()), String.valueOf(setup.prefetch()),
                         setup.multiAckEvery() > 1 ? "every " + setup.multiAckEvery() : "each message",
-                        fixed(Percentiles.at(Percentiles.sorted(broker.publishedPerSecond()), 50)),
-                        fixed(Percentiles.at(Percentiles.sorted(broker.consumedPerSecond()), 50)), fixed(broker.sustained()))));
+                        fixed(Percentiles.median(broker.publishedPerSecond())),
+                        fixed(Percentiles.median(broker.consumedPerSecond())), fixed(broker.sustained()))));
     }
 
     private static List<String> charts(Report report) {
@@ -437,32 +470,33 @@ final class ReportWriter {
         figures.put("flashSaleWorkerCap", report.workerCap());
         figures.put("scaled", report.scaled().stream().map(run -> Map.of("instances", run.instances(), "stream", run.result().stream().name(),
                 "warmUp", run.warmUp(), "systemCpuMillisPerOrder", run.result().systemCpuMillisPerOrder())).toList());
-        List<Map<String, Object>> streams = new ArrayList<>();
-        for (StreamResult result : report.streams()) {
-            Map<String, Object> stream = new LinkedHashMap<>();
-            stream.put("name", result.stream().name());
-            stream.put("checkout", result.stream().checkout());
-            stream.put("rate", result.stream().rate());
-            stream.put("seconds", result.stream().duration().toMillis() / 1000.0);
-            stream.put("sent", result.sent());
-            stream.put("accepted", result.accepted());
-            stream.put("refused", result.refused());
-            stream.put("failed", result.failed());
-            stream.put("acceptedPerSecond", result.acceptedPerSecond());
-            stream.put("latencyMillis", result.latencyMillis());
-            stream.put("outboxRowsRelayed", result.relayed());
-            stream.put("listenOverflows", result.listenOverflows());
-            stream.put("systemCpuMillisPerOrder", result.systemCpuMillisPerOrder());
-            stream.put("costs", result.costs());
-            stream.put("mailsSentAgainAfterAnUnansweredSend", result.check().sentAgain());
-            stream.put("queues", result.queues());
-            stream.put("workers", result.check().workers());
-            stream.put("problems", result.check().problems());
-            stream.put("held", Report.held(result));
-            streams.add(stream);
-        }
-        figures.put("streams", streams);
+        figures.put("streams", report.streams().stream().map(ReportWriter::figures).toList());
         return figures;
+    }
+
+    /** One stream's figures, as summary.json lists them. */
+    private static Map<String, Object> figures(StreamResult result) {
+        Map<String, Object> stream = new LinkedHashMap<>();
+        stream.put("name", result.stream().name());
+        stream.put("checkout", result.stream().checkout());
+        stream.put("rate", result.stream().rate());
+        stream.put("seconds", result.stream().duration().toMillis() / 1000.0);
+        stream.put("sent", result.sent());
+        stream.put("accepted", result.accepted());
+        stream.put("refused", result.refused());
+        stream.put("failed", result.failed());
+        stream.put("acceptedPerSecond", result.acceptedPerSecond());
+        stream.put("latencyMillis", result.latencyMillis());
+        stream.put("outboxRowsRelayed", result.relayed());
+        stream.put("listenOverflows", result.listenOverflows());
+        stream.put("systemCpuMillisPerOrder", result.systemCpuMillisPerOrder());
+        stream.put("costs", result.costs());
+        stream.put("mailsSentAgainAfterAnUnansweredSend", result.check().sentAgain());
+        stream.put("queues", result.queues());
+        stream.put("workers", result.check().workers());
+        stream.put("problems", result.check().problems());
+        stream.put("held", Report.held(result));
+        return stream;
     }
 
     private static List<String> samples(Report report) {

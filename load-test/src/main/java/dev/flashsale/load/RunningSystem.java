@@ -7,13 +7,14 @@ import java.util.function.Consumer;
 
 import dev.flashsale.system.FlashSaleSystem;
 import dev.flashsale.system.Service;
+import dev.flashsale.testsupport.RabbitManagement;
 
 /**
  * The whole system started for a part of the benchmark, with what watches it: the queue sampler and the check.
  *
  * @param databases each service's PostgreSQL database, when it runs on PostgreSQL (empty on H2): their backends' CPU counts
  */
-record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampler, ExactlyOnceCheck check, Map<Service, String> databases)
+record RunningSystem(FlashSaleSystem system, WorkerApis workers, QueueSampler sampler, ExactlyOnceCheck check, Map<Service, String> databases)
         implements AutoCloseable {
 
     /** The workers' prefetch (their default, {@code spring.rabbitmq.listener.simple.prefetch}), mirrored by PerfTest. */
@@ -33,7 +34,7 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
 
     private static int started;
 
-    static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+    static RunningSystem start(Path repository, BrokerEndpoint broker, RabbitManagement management, String virtualHost, Mailbox mailbox,
             Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer) {
         return start(repository, broker, management, virtualHost, mailbox, setting, jvm, output, modulithPeer, builder -> { }, Map.of());
     }
@@ -42,7 +43,7 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
      * The same, with more said to the builder before it starts the system (instances, databases), and the services'
      * PostgreSQL databases when it gave them some.
      */
-    static RunningSystem start(Path repository, Broker broker, BrokerManagement management, String virtualHost, Mailbox mailbox,
+    static RunningSystem start(Path repository, BrokerEndpoint broker, RabbitManagement management, String virtualHost, Mailbox mailbox,
             Profile.Setting setting, ServiceJvm jvm, Path output, boolean modulithPeer, Consumer<FlashSaleSystem.Builder> more,
             Map<Service, String> databases) {
         FlashSaleSystem.Builder builder = FlashSaleSystem.builder(repository)
@@ -64,11 +65,11 @@ record RunningSystem(FlashSaleSystem system, Workers workers, QueueSampler sampl
         more.accept(builder);
         FlashSaleSystem system = builder.start();
         try {
-            Workers workers = new Workers(system);
-            Map<String, Workers.Worker> queues = new LinkedHashMap<>();
+            WorkerApis workers = new WorkerApis(system);
+            Map<String, WorkerApis.Worker> queues = new LinkedHashMap<>();
             workers.all().forEach(worker -> queues.put(worker.queue(), worker));
             QueueSampler sampler = new QueueSampler(broker, virtualHost, management, queues);
-            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(workers, mailbox, sampler), Map.copyOf(databases));
+            return new RunningSystem(system, workers, sampler, new ExactlyOnceCheck(system, workers, mailbox, sampler), Map.copyOf(databases));
         }
         catch (RuntimeException ex) {
             system.close();

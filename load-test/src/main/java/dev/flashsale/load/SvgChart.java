@@ -51,54 +51,83 @@ final class SvgChart {
                 maxY = Math.max(maxY, point[1]);
             }
         }
-        maxY = niceCeiling(maxY);
-        double plotW = WIDTH - LEFT - RIGHT;
-        double plotH = HEIGHT - TOP - BOTTOM;
+        Scale scale = new Scale(maxX, niceCeiling(maxY));
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='11'>",
                 WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='16' font-size='13' font-weight='bold'>%s</text>", LEFT, escape(title)));
+        axes(svg, scale);
+        markers(svg, scale);
+        lines(svg, scale);
+        return svg.append("</svg>").toString();
+    }
+
+    /** The largest values the plot shows, and where a point falls in it. */
+    private record Scale(double maxX, double maxY) {
+
+        static final double PLOT_WIDTH = WIDTH - LEFT - RIGHT;
+        static final double PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
+
+        double x(double value) {
+            return LEFT + PLOT_WIDTH * value / maxX;
+        }
+
+        double y(double value) {
+            return TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / maxY;
+        }
+    }
+
+    /** The frame, the grid with its values, and the axes' labels. */
+    private void axes(StringBuilder svg, Scale scale) {
+        double plotW = Scale.PLOT_WIDTH;
+        double plotH = Scale.PLOT_HEIGHT;
         svg.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.0f' height='%.0f' fill='none' stroke='#999'/>", LEFT, TOP, plotW, plotH));
         for (int i = 0; i <= 4; i++) {
-            double value = maxY * i / 4;
+            double value = scale.maxY() * i / 4;
             double y = TOP + plotH - plotH * i / 4;
             svg.append(String.format(Locale.ROOT, "<line x1='%d' y1='%.1f' x2='%.0f' y2='%.1f' stroke='#eee'/>", LEFT, y, LEFT + plotW, y));
             svg.append(String.format(Locale.ROOT, "<text x='%d' y='%.1f' text-anchor='end'>%s</text>", LEFT - 6, y + 4, label(value)));
         }
         for (int i = 0; i <= 5; i++) {
-            double value = maxX * i / 5;
+            double value = scale.maxX() * i / 5;
             double x = LEFT + plotW * i / 5;
             svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' text-anchor='middle'>%s</text>", x, TOP + (int) plotH + 16, label(value)));
         }
         svg.append(String.format(Locale.ROOT, "<text x='%.0f' y='%d' text-anchor='middle'>%s</text>", LEFT + plotW / 2, HEIGHT - 6, escape(xLabel)));
         svg.append(String.format(Locale.ROOT, "<text x='14' y='%.0f' text-anchor='middle' transform='rotate(-90 14 %.0f)'>%s</text>",
                 TOP + plotH / 2, TOP + plotH / 2, escape(yLabel)));
+    }
+
+    private void markers(StringBuilder svg, Scale scale) {
         for (int i = 0; i < markers.size(); i++) {
-            double x = LEFT + plotW * markers.get(i)[0] / maxX;
+            double x = scale.x(markers.get(i)[0]);
             svg.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%.0f' stroke='#555' stroke-dasharray='4 3'/>",
-                    x, TOP, x, TOP + plotH));
+                    x, TOP, x, TOP + Scale.PLOT_HEIGHT));
             svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' fill='#555'>%s</text>", x + 3, TOP + 12, escape(markerLabels.get(i))));
         }
+    }
+
+    /** Each series as a line in its colour, with its legend. */
+    private void lines(StringBuilder svg, Scale scale) {
+        double plotW = Scale.PLOT_WIDTH;
         int index = 0;
         for (Map.Entry<String, List<double[]>> line : series.entrySet()) {
             String colour = COLOURS[index % COLOURS.length];
             StringBuilder points = new StringBuilder();
             for (double[] point : line.getValue()) {
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + plotW * point[0] / maxX, TOP + plotH - plotH * point[1] / maxY));
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", scale.x(point[0]), scale.y(point[1])));
             }
             svg.append(String.format(Locale.ROOT, "<polyline fill='none' stroke='%s' stroke-width='1.6' points='%s'/>", colour, points));
             if (line.getValue().size() <= 30) {
                 // Few points (one per step): each is marked, so that a single one shows too.
                 for (double[] point : line.getValue()) {
-                    svg.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'/>",
-                            LEFT + plotW * point[0] / maxX, TOP + plotH - plotH * point[1] / maxY, colour));
+                    svg.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'/>", scale.x(point[0]), scale.y(point[1]), colour));
                 }
             }
             svg.append(String.format(Locale.ROOT, "<rect x='%.0f' y='%d' width='10' height='10' fill='%s'/><text x='%.0f' y='%d'>%s</text>",
                     LEFT + plotW - 230.0, TOP + 8 + 14 * index, colour, LEFT + plotW - 215.0, TOP + 17 + 14 * index, escape(line.getKey())));
             index++;
         }
-        return svg.append("</svg>").toString();
     }
 
     private static double niceCeiling(double value) {

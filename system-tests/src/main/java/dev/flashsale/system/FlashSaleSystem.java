@@ -241,44 +241,10 @@ public final class FlashSaleSystem implements AutoCloseable {
             try {
                 Path work = workDirectory != null ? Files.createDirectories(workDirectory)
                         : Files.createTempDirectory("flashsale-system-");
-                Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
-                for (Service service : services) {
-                    List<Integer> servicePorts = new ArrayList<>();
-                    for (int i = 0; i < instances.getOrDefault(service, 1); i++) {
-                        servicePorts.add(freePort());
-                    }
-                    ports.put(service, servicePorts);
-                }
-                // The synchronous checkout calls the workers over HTTP, on the ports they were given here.
-                Map<String, String> downstream = Map.of(
-                        "flashsale.downstream.inventory-url", "http://127.0.0.1:" + ports.get(Service.INVENTORY_WORKER).get(0),
-                        "flashsale.downstream.email-url", "http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER).get(0),
-                        "flashsale.downstream.analytics-url", "http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER).get(0));
+                Map<Service, List<Integer>> ports = ports();
                 Map<Service, List<ServiceProcess>> processes = new EnumMap<>(Service.class);
                 for (Service service : services) {
-                    Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
-                    if (!Files.isRegularFile(jar)) {
-                        throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");
-                    }
-                    List<ServiceProcess> serviceProcesses = new ArrayList<>();
-                    for (int instance = 0; instance < ports.get(service).size(); instance++) {
-                        int port = ports.get(service).get(instance);
-                        List<String> arguments = new ArrayList<>();
-                        arguments.add("--server.port=" + port);
-                        arguments.add("--flashsale.data-dir=" + work);
-                        if (service == Service.ORDER_SERVICE) {
-                            downstream.forEach((name, value) -> arguments.add("--" + name + "=" + value));
-                        }
-                        Map<String, String> serviceArguments = new HashMap<>(settings);
-                        serviceArguments.putAll(serviceSettings.get(service));
-                        serviceArguments.forEach((name, value) -> arguments.add("--" + name + "=" + value));
-                        // The first instance logs to <module>.log, as when there is one; the others to <module>-2.log, ...
-                        String log = service.module() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log";
-                        serviceProcesses.add(new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),
-                                serviceJvmOptions.getOrDefault(service, jvmOptions), arguments,
-                                environment.get(service), work.resolve(log)));
-                    }
-                    processes.put(service, List.copyOf(serviceProcesses));
+                    processes.put(service, processes(service, ports, work));
                 }
                 FlashSaleSystem system = new FlashSaleSystem(processes, work);
                 try {
@@ -296,6 +262,54 @@ public final class FlashSaleSystem implements AutoCloseable {
             catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
+        }
+
+        /** A free port for each instance of each service. */
+        private Map<Service, List<Integer>> ports() throws IOException {
+            Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
+            for (Service service : services) {
+                List<Integer> servicePorts = new ArrayList<>();
+                for (int i = 0; i < instances.getOrDefault(service, 1); i++) {
+                    servicePorts.add(freePort());
+                }
+                ports.put(service, servicePorts);
+            }
+            return ports;
+        }
+
+        /** The processes of one service, one per port it was given, not started yet. */
+        private List<ServiceProcess> processes(Service service, Map<Service, List<Integer>> ports, Path work) {
+            Path jar = repository.resolve(service.module()).resolve("target").resolve(service.module() + "-" + VERSION + ".jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("No jar at " + jar + ": build the services first (./mvnw -DskipTests package)");
+            }
+            List<ServiceProcess> serviceProcesses = new ArrayList<>();
+            for (int instance = 0; instance < ports.get(service).size(); instance++) {
+                int port = ports.get(service).get(instance);
+                // The first instance logs to <module>.log, as when there is one; the others to <module>-2.log, ...
+                String log = service.module() + (instance == 0 ? "" : "-" + (instance + 1)) + ".log";
+                serviceProcesses.add(new ServiceProcess(service, jar, port, javaHome, niceness.getOrDefault(service, 0),
+                        serviceJvmOptions.getOrDefault(service, jvmOptions), arguments(service, port, ports, work),
+                        environment.get(service), work.resolve(log)));
+            }
+            return List.copyOf(serviceProcesses);
+        }
+
+        /** A process's command-line arguments: its port, its data directory, the settings given for all and for it. */
+        private List<String> arguments(Service service, int port, Map<Service, List<Integer>> ports, Path work) {
+            List<String> arguments = new ArrayList<>();
+            arguments.add("--server.port=" + port);
+            arguments.add("--flashsale.data-dir=" + work);
+            if (service == Service.ORDER_SERVICE) {
+                // The synchronous checkout calls the workers over HTTP, on the ports they were given here.
+                arguments.add("--flashsale.downstream.inventory-url=http://127.0.0.1:" + ports.get(Service.INVENTORY_WORKER).get(0));
+                arguments.add("--flashsale.downstream.email-url=http://127.0.0.1:" + ports.get(Service.EMAIL_WORKER).get(0));
+                arguments.add("--flashsale.downstream.analytics-url=http://127.0.0.1:" + ports.get(Service.ANALYTICS_WORKER).get(0));
+            }
+            Map<String, String> serviceArguments = new HashMap<>(settings);
+            serviceArguments.putAll(serviceSettings.get(service));
+            serviceArguments.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+            return arguments;
         }
 
         private static int freePort() throws IOException {

@@ -13,7 +13,6 @@ import com.icegreen.greenmail.util.GreenMail;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,34 +27,21 @@ import static org.awaitility.Awaitility.await;
  * <p>A second copy of a mail is not always a fault of the system: when SMTP's reply to a mail's data is lost, the
  * email worker cannot know whether the server took it, sends it again with the same {@code Message-ID}, and counts an
  * unanswered send. Such copies are counted on their own line ({@code sent again after an unanswered send}), up to the
- * number of unanswered sends the worker counted; a copy beyond that bound is applied twice.
+ * number of unanswered sends the worker counted; a copy beyond that bound is applied twice. The counting is
+ * {@link ExactlyOnceAccount}'s, the one the end-to-end tests and the benchmark use; this class waits and words it.
  */
 final class Accounting {
 
     private static final Logger log = LoggerFactory.getLogger(Accounting.class);
 
-    private static final int PAGE = 10_000;
-
     private final FlashSaleSystem system;
     private final GreenMail smtp;
-    private final Checkout client;
-    private final Map<Service, Set<UUID>> appliedBefore = new EnumMap<>(Service.class);
-    private final int stockBefore;
-    private final long ordersCountedBefore;
-    private final Map<String, Long> mailsBefore;
-    private final long unansweredBefore;
+    private final ExactlyOnceAccount.Snapshot before;
 
-    private Accounting(FlashSaleSystem system, GreenMail smtp, Checkout client) {
+    private Accounting(FlashSaleSystem system, GreenMail smtp) {
         this.system = system;
         this.smtp = smtp;
-        this.client = client;
-        for (Service worker : ExactlyOnce.WORKERS) {
-            appliedBefore.put(worker, applied(worker));
-        }
-        this.stockBefore = ExactlyOnce.stockLeft(system, client);
-        this.ordersCountedBefore = client.get(system.uri(Service.ANALYTICS_WORKER).resolve("/api/analytics/summary")).get("orders").asLong();
-        this.mailsBefore = ExactlyOnce.mailsReceivedPerOrder(smtp);
-        this.unansweredBefore = unansweredSends();
+        this.before = snapshot();
     }
 
     /** Every accepted order applied by every worker, none twice, and none that nobody accepted. */
@@ -67,8 +53,8 @@ final class Accounting {
     }
 
     /** What the workers had applied before the test: taken while the system is idle. */
-    static Accounting begin(FlashSaleSystem system, GreenMail smtp, Checkout client) {
-        return new Accounting(system, smtp, client);
+    static Accounting begin(FlashSaleSystem system, GreenMail smtp) {
+        return new Accounting(system, smtp);
     }
 
     /**
@@ -102,91 +88,53 @@ final class Accounting {
      * fails by itself: the test asserts on the report, so that a failure still prints the whole line.
      */
     Report settle(String fault, int offered, Map<UUID, Integer> accepted, int refused, Duration patience) {
+        awaitApplied(fault, accepted, patience);
+        ExactlyOnceAccount account = ExactlyOnceAccount.of(accepted, before, snapshot());
+        Map<Service, Integer> applied = new LinkedHashMap<>();
+        account.workers().forEach(worker -> applied.put(worker.worker(), (int) worker.applied()));
+        Report report = new Report(fault, offered, accepted.size(), refused, applied, (int) account.lost(), account.duplicated(),
+                account.sentAgain(), account.unanswered(), account.unasked().size());
+        log.info("ACCOUNTING {}", report.line());
+        return report;
+    }
+
+    /** Until every worker has applied every accepted order and their mails have arrived, or patience runs out (logged). */
+    private void awaitApplied(String fault, Map<UUID, Integer> accepted, Duration patience) {
         Map<Service, Set<UUID>> newlyApplied = new EnumMap<>(Service.class);
         try {
             await().atMost(patience).pollInterval(Duration.ofMillis(500)).until(() -> {
-                for (Service worker : ExactlyOnce.WORKERS) {
+                for (Service worker : ExactlyOnceAccount.WORKERS) {
                     newlyApplied.put(worker, newlyApplied(worker));
                 }
                 return newlyApplied.values().stream().allMatch(applied -> applied.containsAll(accepted.keySet()));
             });
             // Mails are sent before the dedup row commits: by now the last ones have arrived, or they never will.
-            await().atMost(Duration.ofSeconds(10)).until(() -> newMails().size() >= accepted.size());
+            await().atMost(Duration.ofSeconds(10)).until(() -> newMails() >= accepted.size());
         }
         catch (ConditionTimeoutException ex) {
             log.warn("{}: not everything was applied within {}", fault, patience);
-            for (Service worker : ExactlyOnce.WORKERS) {
+            for (Service worker : ExactlyOnceAccount.WORKERS) {
                 if (!newlyApplied.getOrDefault(worker, Set.of()).containsAll(accepted.keySet())) {
                     log.warn("{} is behind; its threads: {}", worker.module(), system.process(worker).threadDump());
                 }
             }
         }
-        Map<Service, Integer> applied = new LinkedHashMap<>();
-        int lost = 0;
-        Set<UUID> unasked = new HashSet<>();
-        for (Service worker : ExactlyOnce.WORKERS) {
-            Set<UUID> mine = newlyApplied.getOrDefault(worker, Set.of());
-            int appliedAccepted = (int) accepted.keySet().stream().filter(mine::contains).count();
-            applied.put(worker, appliedAccepted);
-            lost += accepted.size() - appliedAccepted;
-            mine.stream().filter(orderId -> !accepted.containsKey(orderId)).forEach(unasked::add);
-        }
-
-        Map<String, Long> mails = newMails();
-        long mailsBeyondOne = mails.values().stream().mapToLong(count -> Math.max(0, count - 1)).sum();
-        long unanswered = unansweredSends() - unansweredBefore;
-        long sentAgain = Math.min(mailsBeyondOne, Math.max(0, unanswered));
-        int unitsOfApplied = accepted.entrySet().stream()
-                .filter(order -> newlyApplied.getOrDefault(Service.INVENTORY_WORKER, Set.of()).contains(order.getKey()))
-                .mapToInt(Map.Entry::getValue).sum();
-        long stockTakenBeyond = Math.max(0, (stockBefore - ExactlyOnce.stockLeft(system, client)) - unitsOfApplied);
-        long counted = client.get(system.uri(Service.ANALYTICS_WORKER).resolve("/api/analytics/summary")).get("orders").asLong()
-                - ordersCountedBefore;
-        long countedBeyond = Math.max(0, counted - newlyApplied.getOrDefault(Service.ANALYTICS_WORKER, Set.of()).size());
-        Report report = new Report(fault, offered, accepted.size(), refused, applied, lost,
-                (mailsBeyondOne - sentAgain) + stockTakenBeyond + countedBeyond, sentAgain, unanswered, unasked.size());
-        log.info("ACCOUNTING {}", report.line());
-        return report;
     }
 
     /** The orders a worker applied since the test began. */
     Set<UUID> newlyApplied(Service worker) {
-        Set<UUID> now = applied(worker);
-        now.removeAll(appliedBefore.get(worker));
+        Set<UUID> now = new HashSet<>(WorkerEvidence.applied(system.uri(worker)).keySet());
+        now.removeAll(before.applied().get(worker).keySet());
         return now;
     }
 
-    /** Every order a worker has applied, a page at a time, in order-id order. */
-    private Set<UUID> applied(Service worker) {
-        Set<UUID> orders = new HashSet<>();
-        UUID after = new UUID(0, 0);
-        while (true) {
-            JsonNode page = client.get(system.uri(worker).resolve("/api/processed?after=" + after + "&limit=" + PAGE));
-            for (JsonNode processed : page) {
-                after = UUID.fromString(processed.get("orderId").asString());
-                orders.add(after);
-            }
-            if (page.size() < PAGE) {
-                return orders;
-            }
-        }
-    }
-
-    /** The email worker's count of unanswered sends (its process is never restarted by the fault suite). */
-    private long unansweredSends() {
-        return client.get(system.uri(Service.EMAIL_WORKER).resolve("/api/stats")).path("workerCounts").path("unansweredSends").asLong();
-    }
-
-    /** Mails received since the test began, per order. */
-    private Map<String, Long> newMails() {
+    /** Orders with a mail received since the test began. */
+    private long newMails() {
         Map<String, Long> now = ExactlyOnce.mailsReceivedPerOrder(smtp);
-        Map<String, Long> added = new LinkedHashMap<>();
-        now.forEach((orderId, count) -> {
-            long more = count - mailsBefore.getOrDefault(orderId, 0L);
-            if (more > 0) {
-                added.put(orderId, more);
-            }
-        });
-        return added;
+        return now.entrySet().stream().filter(entry -> entry.getValue() > before.mailsPerOrder().getOrDefault(entry.getKey(), 0L)).count();
+    }
+
+    private ExactlyOnceAccount.Snapshot snapshot() {
+        return ExactlyOnceAccount.Snapshot.take(system, ExactlyOnce.mailsReceivedPerOrder(smtp));
     }
 }

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.flashsale.events.Topology;
 import dev.flashsale.testsupport.NoDelayGreenMail;
+import dev.flashsale.testsupport.RabbitManagement.QuorumQueue;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ class ClusterDrillSystemTests {
     private void drill(RabbitCluster cluster, GreenMail smtp, FlashSaleSystem system) throws Exception {
         // Quorum queues take every node of the cluster as a member when they are declared (no
         // x-quorum-initial-group-size, see Topology): three replicas each, the services having started on the whole cluster.
-        Map<String, RabbitCluster.QueueState> before = cluster.quorumQueues(VHOST);
+        Map<String, QuorumQueue> before = cluster.quorumQueues(VHOST);
         for (String queue : Topology.WORK_QUEUES) {
             assertThat(before.get(queue)).as("work queue %s", queue).isNotNull();
             assertThat(before.get(queue).members()).as("replicas of %s", queue).hasSize(3);
@@ -110,11 +111,11 @@ class ClusterDrillSystemTests {
         // it, one run of five on two busy shared cores applied its first order only 12 s into the load (3 to 5 s in the
         // others) and left 219 checkouts unanswered within the client's 10 s; when they were offered was not recorded
         // then (it is now, in the figures), so the cold start is the likely cause, not a proven one.
-        Accounting beforeWarmUp = Accounting.begin(system, smtp, client);
+        Accounting beforeWarmUp = Accounting.begin(system, smtp);
         FixedRateLoad.Result warmUp = FixedRateLoad.start(system.uri(Service.ORDER_SERVICE), RATE, WARM_UP).await();
         beforeWarmUp.settle("cluster drill warm-up", warmUp.offered(), warmUp.accepted(), warmUp.refusedCount(), PATIENCE);
 
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         LeaderSampler leaders = new LeaderSampler(cluster);
         OutboxSampler outbox = new OutboxSampler(system);
         FixedRateLoad load = FixedRateLoad.start(system.uri(Service.ORDER_SERVICE), RATE, LOAD_AT_MOST);
@@ -215,7 +216,7 @@ class ClusterDrillSystemTests {
         return stop;
     }
 
-    private static Map<String, String> leaders(Map<String, RabbitCluster.QueueState> queues) {
+    private static Map<String, String> leaders(Map<String, QuorumQueue> queues) {
         Map<String, String> leaders = new LinkedHashMap<>();
         for (String queue : Topology.WORK_QUEUES) {
             leaders.put(queue, queues.get(queue).leader().orElse("none"));
@@ -244,7 +245,7 @@ class ClusterDrillSystemTests {
         LeaderSampler(RabbitCluster cluster) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
-                    Map<String, RabbitCluster.QueueState> queues = cluster.quorumQueues(VHOST);
+                    Map<String, QuorumQueue> queues = cluster.quorumQueues(VHOST);
                     Map<String, Boolean> led = new LinkedHashMap<>();
                     for (String queue : Topology.WORK_QUEUES) {
                         led.put(queue, queues.containsKey(queue) && queues.get(queue).leader().isPresent());

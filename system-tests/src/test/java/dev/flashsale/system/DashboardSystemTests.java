@@ -215,11 +215,11 @@ class DashboardSystemTests {
         page.sendPoison();
 
         eventually().until(() -> page.poisonResult().startsWith("published"));
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             eventually().until(() -> page.counter(worker, "deadLettersParked") == parked.get(worker) + 1);
         }
         assertThat(counters("retries")).isEqualTo(retries);
-        assertThat(counters("processed")).containsOnlyKeys(ExactlyOnce.WORKERS).allSatisfy((worker, processed) ->
+        assertThat(counters("processed")).containsOnlyKeys(ExactlyOnceAccount.WORKERS).allSatisfy((worker, processed) ->
                 assertThat(processed).as(worker.module()).isEqualTo(ordersPlaced));
     }
 
@@ -250,7 +250,7 @@ class DashboardSystemTests {
     }
 
     private static void awaitEveryWorkerProcessed(long orders) {
-        ExactlyOnce.WORKERS.forEach(worker -> awaitProcessed(worker, orders));
+        ExactlyOnceAccount.WORKERS.forEach(worker -> awaitProcessed(worker, orders));
     }
 
     private static void awaitProcessed(Service worker, long orders) {
@@ -260,7 +260,7 @@ class DashboardSystemTests {
 
     private static Map<Service, Long> counters(String field) {
         Map<Service, Long> counters = new EnumMap<>(Service.class);
-        ExactlyOnce.WORKERS.forEach(worker -> counters.put(worker, page.counter(worker, field)));
+        ExactlyOnceAccount.WORKERS.forEach(worker -> counters.put(worker, page.counter(worker, field)));
         return counters;
     }
 

@@ -124,7 +124,7 @@ class FaultSystemTests {
     @Test
     @Order(1)
     void hostileCheckoutRequestsAreRefusedWithoutA5xxAndNothingIsStoredOrPublished() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         List<HostileRequests.Request> hostile = HostileRequests.checkout();
         assertThat(hostile).hasSizeGreaterThanOrEqualTo(1_000);
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
@@ -156,14 +156,14 @@ class FaultSystemTests {
     @Test
     @Order(2)
     void hostileRequestsToTheWorkersAndTheAdminOperationsAreRefusedWithoutA5xxAndChangeNothing() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         Map<Service, String> knobsBefore = new EnumMap<>(Service.class);
         for (Service service : Service.SYSTEM) {
             knobsBefore.put(service, adminGet(system.uri(service).resolve("/api/admin/faults")));
         }
         List<Hostile> hostile = new ArrayList<>();
         List<UUID> hostileOrders = new ArrayList<>();
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             URI base = system.uri(worker);
             UUID orderId = UUID.randomUUID();
             hostileOrders.add(orderId);
@@ -206,7 +206,7 @@ class FaultSystemTests {
         }
         finally {
             // Whatever got through is undone, so that the tests after this one meet the system as it was.
-            for (Service worker : ExactlyOnce.WORKERS) {
+            for (Service worker : ExactlyOnceAccount.WORKERS) {
                 setWorkerLatency(worker, Duration.ZERO);
                 put(system.uri(worker).resolve("/api/admin/consumption"), "{\"consuming\":true}");
                 delete(system.uri(worker).resolve("/api/admin/consumption/max-rate"));
@@ -224,7 +224,7 @@ class FaultSystemTests {
         assertThat(answers.wrong()).as("hostile requests not refused with a 4xx problem").isEmpty();
         assertThat(knobsAfter).as("fault knobs after the hostile requests").isEqualTo(knobsBefore);
         assertThat(report.unasked()).as("orders applied from a hostile request").isZero();
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             for (UUID orderId : hostileOrders) {
                 assertThat(client.get(system.uri(worker).resolve("/api/processed/" + orderId))).as("hostile order applied").isNull();
             }
@@ -238,7 +238,7 @@ class FaultSystemTests {
     @Order(3)
     void poisonMessagesEndInTheDeadLetterQueuesAndValidOrdersKeepFlowing() throws Exception {
         // The same load without poison first: the rate the poison is compared with.
-        Accounting clean = Accounting.begin(system, smtp, client);
+        Accounting clean = Accounting.begin(system, smtp);
         long cleanStart = System.nanoTime();
         FixedRateLoad cleanLoad = FixedRateLoad.start(orderService(), RATE, LOAD);
         FixedRateLoad.Result cleanResult = cleanLoad.await();
@@ -249,7 +249,7 @@ class FaultSystemTests {
         double cleanDrain = (System.nanoTime() - cleanLoadEnd) / 1e9;
         Accounting.assertNothingLostNorTwice(cleanReport, cleanResult);
 
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         long start = System.nanoTime();
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
         List<String> malformed = new ArrayList<>();
@@ -276,7 +276,7 @@ class FaultSystemTests {
         double drain = (System.nanoTime() - loadEnd) / 1e9;
 
         Map<Service, Map<String, Integer>> parked = new HashMap<>();
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             List<String> expected = new ArrayList<>(malformed);
             expected.addAll(unknownVersion);
             if (worker == Service.ANALYTICS_WORKER) {
@@ -296,7 +296,7 @@ class FaultSystemTests {
                 "%.2f".formatted(poisonedRate / cleanRate), "%.1f".formatted(drain), "%.1f".formatted(cleanDrain));
 
         Accounting.assertNothingLostNorTwice(report, result);
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             for (String eventId : malformed) {
                 assertThat(parked.get(worker).get(eventId)).as("attempts at a malformed message").isEqualTo(1);
             }
@@ -319,7 +319,7 @@ class FaultSystemTests {
         // against 50/s offered, so it needs 25 s for the 500 orders of a 10 s load, and the claim is an order of
         // events: the email and inventory workers have applied every order while the analytics worker still holds
         // a backlog, which it then drains.
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         FixedRateLoad.Result result;
         int analyticsAppliedWhenOthersWereDone;
         long analyticsBacklogWhenOthersWereDone;
@@ -351,7 +351,7 @@ class FaultSystemTests {
     @Test
     @Order(5)
     void mailsWaitWhileSmtpIsUnreachableAndAreSentOnceWhenItIsBack() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         long deadLetteredBefore = client.get(system.uri(Service.EMAIL_WORKER).resolve("/api/stats")).get("deadLettered").asLong();
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
@@ -386,7 +386,7 @@ class FaultSystemTests {
     @Test
     @Order(6)
     void aMailWhoseReplyIsLostIsSentAgainWithItsMessageIdAndCountedApartNotAsAppliedTwice() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
         TcpProxy.Interception lost = smtpProxy.loseNextReplyTo(SMTP_END_OF_DATA);
@@ -404,7 +404,7 @@ class FaultSystemTests {
     @Test
     @Order(7)
     void aWorkerKilledMidLoadGetsItsUnacknowledgedMessagesAgainAndAppliesEachOnce() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         ServiceProcess inventory = system.process(Service.INVENTORY_WORKER);
         // Slower than the load, so that a backlog builds and it holds a prefetch of unacknowledged messages when it is
         // killed (the restarted process starts with its knobs at zero).
@@ -412,8 +412,8 @@ class FaultSystemTests {
         // Longer than the others: the backlog takes a few seconds to build before the kill, and the load goes on after it.
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(3).dividedBy(2));
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong() >= 10);
-        long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).path("messages_unacknowledged").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.queue(Topology.INVENTORY_QUEUE).getMessagesUnacknowledged() >= 10);
+        long unacknowledged = broker.queue(Topology.INVENTORY_QUEUE).getMessagesUnacknowledged();
         inventory.kill();
         double killedAt = load.elapsedSeconds();
         int acceptedAtKill = load.acceptedSoFar();
@@ -435,7 +435,7 @@ class FaultSystemTests {
     @Test
     @Order(8)
     void checkoutsAreAcceptedWhileTheBrokerIsStoppedAndEverythingIsAppliedOnceItIsBack() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         // Longer than the others: rabbitmqctl alone takes seconds to stop and start the broker.
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD.multipliedBy(2));
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
@@ -464,7 +464,7 @@ class FaultSystemTests {
     @Test
     @Order(9)
     void anOrderServiceHaltedBetweenCommitAndPublishPublishesWhatWasLeftAfterItsRestart() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         ServiceProcess orderService = system.process(Service.ORDER_SERVICE);
         FixedRateLoad load = FixedRateLoad.start(orderService(), RATE, LOAD);
         await().until(() -> load.acceptedSoFar() >= FAULT_AFTER);
@@ -494,7 +494,7 @@ class FaultSystemTests {
         assertThat(result.accepted()).as("the order committed when the JVM halted").containsKey(halted);
         assertThat(unanswered).as("orders offered while the order-service was down").isPositive();
         assertThat(result.unanswered()).as("orders still unanswered after the restart").isEmpty();
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             assertThat(client.get(system.uri(worker).resolve("/api/processed/" + halted))).as("halted order applied by %s", worker.module())
                     .isNotNull();
         }

@@ -274,7 +274,7 @@ class ObservabilitySystemTests {
         Checkout.Answer sync = client.post(orderService.resolve("/api/orders/sync"), Checkout.order(1));
         assertThat(sync.status()).as("the synchronous checkout").isEqualTo(201);
         orders.add(UUID.fromString(sync.json().get("orderId").asString()));
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             for (UUID order : orders) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> client.get(system.uri(worker).resolve("/api/processed/" + order)) != null);
             }

@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.icegreen.greenmail.util.GreenMail;
-import dev.flashsale.testsupport.NoDelayGreenMail;
-import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,58 +30,39 @@ class PostgresEndToEndSystemTests {
 
     static final int ORDERS = 50;
 
+    private static PostgresSystem postgres;
     private static PostgresDatabases databases;
     private static GreenMail smtp;
     private static FlashSaleSystem system;
 
     @BeforeAll
     static void startSystem() throws SQLException {
-        databases = PostgresDatabases.create();
-        smtp = NoDelayGreenMail.startOnFreePort();
-        TestBroker broker = TestBroker.get();
-        FlashSaleSystem.Builder builder = FlashSaleSystem.builder(EndToEndSystemTests.repository())
-                // A virtual host of its own: the history stream of the shared one holds the other system tests' orders,
-                // which a rebuild would add to this system's analytics figures.
-                .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.newVirtualHost("postgres"))
-                .smtp("127.0.0.1", smtp.getSmtp().getPort())
-                .property("flashsale.worker.retry.initial-interval", "100ms")
-                .property("flashsale.worker.costs.scale", "0")
-                // Four JVMs start at once on two cores: the quick compiler shortens that a lot.
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                .workDirectory(EndToEndSystemTests.workDirectory("postgres"));
-        system = databases.configure(builder).start();
+        postgres = PostgresSystem.start("postgres", builder -> { });
+        databases = postgres.databases();
+        smtp = postgres.smtp();
+        system = postgres.system();
     }
 
     @AfterAll
     static void stopSystem() throws SQLException {
-        try {
-            if (system != null) {
-                system.close();
-            }
-            if (smtp != null) {
-                smtp.stop();
-            }
-        }
-        finally {
-            if (databases != null) {
-                databases.close();
-            }
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
     @Test
     void everyAcceptedOrderIsAppliedExactlyOnceByEveryWorkerOnPostgres() throws Exception {
         Checkout client = new Checkout();
-        ExactlyOnce.Baseline before = ExactlyOnce.Baseline.take(system, smtp, client);
+        ExactlyOnceAccount.Snapshot before = ExactlyOnce.baseline(system, smtp);
         Map<Service, Set<UUID>> processedBefore = new EnumMap<>(Service.class);
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             processedBefore.put(worker, processedOrders(worker));
         }
 
         Map<UUID, Integer> accepted = client.placeOrders(system.uri(Service.ORDER_SERVICE), ORDERS, 8);
 
         ExactlyOnce.assertEveryWorkerAppliedEachOrderOnce(system, smtp, accepted, client, before);
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             Set<UUID> added = processedOrders(worker);
             added.removeAll(processedBefore.get(worker));
             assertThat(added).as("dedup rows %s added", worker.module()).isEqualTo(accepted.keySet());

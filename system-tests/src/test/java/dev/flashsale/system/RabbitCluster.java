@@ -17,10 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.rabbitmq.http.client.domain.ConnectionInfo;
+import com.rabbitmq.http.client.domain.NodeInfo;
 import dev.flashsale.testsupport.RabbitManagement;
+import dev.flashsale.testsupport.RabbitManagement.QuorumQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 import static org.awaitility.Awaitility.await;
 
@@ -91,43 +93,26 @@ final class RabbitCluster implements AutoCloseable {
 
     /** The nodes the cluster says are running. */
     Set<String> runningNodes() {
-        Set<String> running = new HashSet<>();
-        for (JsonNode node : json("/api/nodes?columns=name,running")) {
-            if (node.path("running").asBoolean(false)) {
-                running.add(node.get("name").asString());
-            }
-        }
-        return running;
-    }
-
-    /** Where a quorum queue stands: its leader (empty while there is none) and its members, all and running. */
-    record QueueState(String name, Optional<String> leader, List<String> members, List<String> online) {
+        return management().nodes().stream().filter(NodeInfo::isRunning).map(NodeInfo::getName).collect(Collectors.toSet());
     }
 
     /**
-     * The quorum queues of a virtual host, by name, in one request: {@code GET /api/queues/{vhost}} with the
-     * {@code leader}, {@code members} and {@code online} columns (RabbitMQ 3.10). A leader the API still names but
-     * whose replica is not running (its node just went away, no new one elected yet) counts as none. A node being
-     * stopped still leads until its replica stops: it counts as a leader until then.
+     * The quorum queues of a virtual host, by name, in one request. A leader the API still names but whose replica is
+     * not running (its node just went away, no new one elected yet) counts as none. A node being stopped still leads
+     * until its replica stops: it counts as a leader until then.
      */
-    Map<String, QueueState> quorumQueues(String vhost) {
-        Map<String, QueueState> queues = new LinkedHashMap<>();
-        for (JsonNode queue : json("/api/queues/" + RabbitManagement.encode(vhost) + "?columns=name,type,leader,members,online")) {
-            if (!"quorum".equals(queue.path("type").asString(""))) {
-                continue;
-            }
-            List<String> online = strings(queue.path("online"));
-            String leader = queue.path("leader").asString("");
-            boolean led = !leader.isEmpty() && online.contains(leader);
-            queues.put(queue.get("name").asString(), new QueueState(queue.get("name").asString(), led ? Optional.of(leader) : Optional.empty(),
-                    strings(queue.path("members")), online));
+    Map<String, QuorumQueue> quorumQueues(String vhost) {
+        Map<String, QuorumQueue> queues = new LinkedHashMap<>();
+        for (QuorumQueue queue : management().quorumQueues(vhost)) {
+            Optional<String> led = queue.leader().filter(queue.online()::contains);
+            queues.put(queue.name(), new QuorumQueue(queue.name(), led, queue.members(), queue.online()));
         }
         return queues;
     }
 
     /** The node that leads a quorum queue now. */
     String leaderOf(String vhost, String queue) {
-        QueueState state = quorumQueues(vhost).get(queue);
+        QuorumQueue state = quorumQueues(vhost).get(queue);
         if (state == null || state.leader().isEmpty()) {
             throw new IllegalStateException("No leader for " + queue + " in " + vhost + ": " + state);
         }
@@ -137,18 +122,13 @@ final class RabbitCluster implements AutoCloseable {
     /**
      * The nodes that hold the AMQP connections of a process of this machine: its TCP connections to a node of the
      * cluster (from {@code /proc}, its sockets' local ports), matched with the broker's connections by the client's
-     * port ({@code peer_port} in {@code GET /api/connections}). The services name no connection, so the port is what
+     * port (the management API's connections, {@code peer_port}). The services name no connection, so the port is what
      * tells them apart.
      */
     Set<String> nodesHoldingConnectionsOf(long pid) {
         Set<Integer> clientPorts = clientPorts(pid);
-        Set<String> holding = new HashSet<>();
-        for (JsonNode connection : json("/api/connections?columns=name,node,peer_port,peer_host")) {
-            if (clientPorts.contains(connection.path("peer_port").asInt(-1))) {
-                holding.add(connection.get("node").asString());
-            }
-        }
-        return holding;
+        return management().connections().stream().filter(connection -> clientPorts.contains(connection.getPeerPort()))
+                .map(ConnectionInfo::getNode).collect(Collectors.toSet());
     }
 
     /** Takes a node's application down ({@code rabbitmqctl stop_app}); the node stays out of the cluster until {@link #start}. */
@@ -177,16 +157,6 @@ final class RabbitCluster implements AutoCloseable {
     private RabbitNode node(String name) {
         return nodes.stream().filter(node -> node.nodeName().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(name + " is not a node of this cluster: " + nodeNames()));
-    }
-
-    private JsonNode json(String path) {
-        return Checkout.JSON.readTree(management().send("GET", path, null));
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(value -> values.add(value.asString()));
-        return values;
     }
 
     /**

@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.flashsale.testsupport.Ports;
+import com.rabbitmq.http.client.domain.QueueInfo;
 import dev.flashsale.testsupport.RabbitManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 import static org.awaitility.Awaitility.await;
 
@@ -169,13 +169,15 @@ final class RabbitNode implements AutoCloseable {
     }
 
     /** A queue of the default virtual host as the management API describes it (messages, consumers, rates). */
-    JsonNode queue(String name) {
-        return Checkout.JSON.readTree(management.send("GET", "/api/queues/%2F/" + RabbitManagement.encode(name), null));
+    QueueInfo queue(String name) {
+        return management.queue("/", name);
     }
 
     /** How many messages a queue holds, ready and unacknowledged, from the management API. */
     long depth(String queue) {
-        return queue(queue).path("messages").asLong(0);
+        // -1 (or no queue) until the broker has counted it once
+        QueueInfo info = queue(queue);
+        return info == null ? 0 : Math.max(0, info.getTotalMessages());
     }
 
     /**
@@ -183,9 +185,7 @@ final class RabbitNode implements AutoCloseable {
      * true if the broker routed it.
      */
     boolean publishToQueue(String queue, Map<String, Object> properties, String payload) {
-        String body = Checkout.JSON.writeValueAsString(Map.of("properties", properties, "routing_key", queue,
-                "payload", payload, "payload_encoding", "string"));
-        return Checkout.JSON.readTree(management.send("POST", "/api/exchanges/%2F/amq.default/publish", body)).get("routed").asBoolean();
+        return management.publishToQueue("/", queue, properties, payload);
     }
 
     @Override

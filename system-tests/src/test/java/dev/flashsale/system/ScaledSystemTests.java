@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 
 import com.icegreen.greenmail.util.GreenMail;
-import dev.flashsale.testsupport.NoDelayGreenMail;
 import dev.flashsale.testsupport.TcpProxy;
 import dev.flashsale.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +43,7 @@ class ScaledSystemTests {
     static final int RATE = 40;
     static final Duration PATIENCE = Duration.ofSeconds(90);
 
+    private static PostgresSystem postgres;
     private static PostgresDatabases databases;
     private static GreenMail smtp;
     private static TcpProxy checkoutBroker;
@@ -53,44 +53,33 @@ class ScaledSystemTests {
 
     @BeforeAll
     static void startSystem() throws SQLException {
-        databases = PostgresDatabases.create();
-        smtp = NoDelayGreenMail.startOnFreePort();
         TestBroker broker = TestBroker.get();
         checkoutBroker = new TcpProxy(broker.host(), broker.port());
-        FlashSaleSystem.Builder builder = FlashSaleSystem.builder(EndToEndSystemTests.repository())
-                .broker(broker.host(), broker.port(), broker.username(), broker.password(), broker.newVirtualHost("scaled"))
-                .property(Service.ORDER_SERVICE, "spring.rabbitmq.port", String.valueOf(checkoutBroker.port()))
-                .smtp("127.0.0.1", smtp.getSmtp().getPort())
-                .property("flashsale.worker.retry.initial-interval", "100ms")
-                .property("flashsale.worker.costs.scale", "0")
-                // Eight processes on one PostgreSQL server, whose 100 connections other test runs share: 40, not 80.
-                .property("spring.datasource.hikari.maximum-pool-size", "5")
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                // Eight JVMs start at once on two cores.
-                .startTimeout(Duration.ofMinutes(5))
-                .workDirectory(EndToEndSystemTests.workDirectory("scaled"));
-        for (Service service : Service.SYSTEM) {
-            builder.instances(service, INSTANCES);
-        }
-        system = databases.configure(builder).start();
+        postgres = PostgresSystem.start("scaled", builder -> {
+            builder.property(Service.ORDER_SERVICE, "spring.rabbitmq.port", String.valueOf(checkoutBroker.port()))
+                    // Eight processes on one PostgreSQL server, whose 100 connections other test runs share: 40, not 80.
+                    .property("spring.datasource.hikari.maximum-pool-size", "5")
+                    // Eight JVMs start at once on two cores.
+                    .startTimeout(Duration.ofMinutes(5));
+            for (Service service : Service.SYSTEM) {
+                builder.instances(service, INSTANCES);
+            }
+        });
+        databases = postgres.databases();
+        smtp = postgres.smtp();
+        system = postgres.system();
     }
 
     @AfterAll
     static void stopSystem() throws SQLException {
         try {
-            if (system != null) {
-                system.close();
-            }
-            if (checkoutBroker != null) {
-                checkoutBroker.close();
-            }
-            if (smtp != null) {
-                smtp.stop();
+            if (postgres != null) {
+                postgres.close();
             }
         }
         finally {
-            if (databases != null) {
-                databases.close();
+            if (checkoutBroker != null) {
+                checkoutBroker.close();
             }
         }
     }
@@ -98,7 +87,7 @@ class ScaledSystemTests {
     @Test
     @Order(1)
     void everyOrderIsAppliedOnceAndEveryOutboxRowIsSentOnceWithTwoOfEachService() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         Map<ServiceProcess, Counts> before = counts();
 
         FixedRateLoad load = FixedRateLoad.start(checkouts(), RATE, Duration.ofSeconds(15));
@@ -117,7 +106,7 @@ class ScaledSystemTests {
         for (ServiceProcess orderService : system.processes(Service.ORDER_SERVICE)) {
             assertThat(sent.get(orderService).adopted()).as("rows %s adopted", orderService).isZero();
         }
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             List<Counts> instances = system.processes(worker).stream().map(sent::get).toList();
             assertThat(instances).as("%s: every process consumed its share", worker.module())
                     .allSatisfy(counts -> assertThat(counts.processed()).isPositive());
@@ -136,7 +125,7 @@ class ScaledSystemTests {
     @Test
     @Order(2)
     void rowsLeftUnpublishedByABrokerOutageAreRelayedOnceEachNotOncePerInstance() throws Exception {
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         Map<ServiceProcess, Counts> before = counts();
         FixedRateLoad.Result result;
         checkoutBroker.cut();
@@ -157,7 +146,7 @@ class ScaledSystemTests {
         assertThat(result.accepted()).as("orders accepted while the broker was unreachable").hasSize(200);
         assertThat(system.processes(Service.ORDER_SERVICE).stream().mapToLong(process -> sent.get(process).relayed()).sum())
                 .as("rows relayed by both instances together").isEqualTo(result.accepted().size());
-        for (Service worker : ExactlyOnce.WORKERS) {
+        for (Service worker : ExactlyOnceAccount.WORKERS) {
             assertThat(system.processes(worker).stream().mapToLong(process -> sent.get(process).duplicates()).sum())
                     .as("%s: deliveries of an order already applied", worker.module()).isZero();
         }
@@ -174,7 +163,7 @@ class ScaledSystemTests {
     void anOrderServiceKilledMidLoadLosesNothingItsUnpublishedRowsAreAdopted() throws Exception {
         ServiceProcess survivor = system.processes(Service.ORDER_SERVICE).get(0);
         ServiceProcess victim = system.processes(Service.ORDER_SERVICE).get(1);
-        Accounting accounting = Accounting.begin(system, smtp, client);
+        Accounting accounting = Accounting.begin(system, smtp);
         double adoptedBefore = client.metric(survivor.baseUri(), "flashsale_outbox_adopted_total");
         FixedRateLoad load = FixedRateLoad.start(checkouts(), RATE, Duration.ofSeconds(20));
         await().until(() -> load.acceptedSoFar() >= RATE * 5);

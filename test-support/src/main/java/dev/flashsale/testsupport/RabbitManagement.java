@@ -1,81 +1,161 @@
 package dev.flashsale.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.URLEncoder;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.http.client.Client;
+import com.rabbitmq.http.client.ClientParameters;
+import com.rabbitmq.http.client.HttpLayer;
+import com.rabbitmq.http.client.JdkHttpClientHttpLayer;
+import com.rabbitmq.http.client.domain.ConnectionInfo;
+import com.rabbitmq.http.client.domain.NodeInfo;
+import com.rabbitmq.http.client.domain.OutboundMessage;
+import com.rabbitmq.http.client.domain.PolicyInfo;
+import com.rabbitmq.http.client.domain.QueueInfo;
+import com.rabbitmq.http.client.domain.UserPermissions;
+import com.rabbitmq.http.client.domain.VhostInfo;
 
 /**
- * RabbitMQ's management HTTP API, as plain requests and JSON text: what the tests' virtual hosts, the fault suite's
- * own node and the benchmark's queue sampling share. Each caller reads the JSON with its own mapper.
+ * RabbitMQ's management HTTP API, through RabbitMQ's own Java client ({@code com.rabbitmq:http-client}, on the JDK's
+ * HttpClient): the one way the tests' virtual hosts, the fault suite's own nodes, the cluster drill and the benchmark
+ * read and steer a broker. It names the few operations they need, in their words; the answers are the client's types.
  */
 public final class RabbitManagement {
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private final URI base;
-    private final String authorization;
-    // HTTP/1.1: the management API's server drops a POST that asks to upgrade to HTTP/2, as the JDK client does by default.
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpLayer http;
+    private final Client client;
 
     public RabbitManagement(URI base, String username, String password) {
         this.base = base;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        try {
+            // Appended, not resolved: a management API behind a proxy may live under a path of its own.
+            ClientParameters parameters = new ClientParameters().url(base.toString().replaceAll("/+$", "") + "/api/")
+                    .username(username).password(password).httpLayerFactory(JdkHttpClientHttpLayer.configure()
+                            // HTTP/1.1: the management API's server drops a POST that asks to upgrade to HTTP/2.
+                            .clientBuilderConsumer(builder -> builder.version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT))
+                            // Given a request consumer of our own, the layer adds no credentials of its own: this one does.
+                            .requestBuilderConsumer(request -> request.timeout(REQUEST_TIMEOUT)
+                                    .setHeader("Authorization", JdkHttpClientHttpLayer.authorization(username, password)))
+                            .create());
+            this.http = parameters.getHttpLayerFactory().create(parameters);
+            this.client = new Client(parameters);
+        }
+        catch (MalformedURLException | URISyntaxException ex) {
+            throw new IllegalArgumentException("Not a management API's address: " + base, ex);
+        }
     }
 
     public URI base() {
         return base;
     }
 
-    /**
-     * Sends a request ({@code body} JSON, or none) and returns the answer's body.
-     *
-     * @throws IllegalStateException when the API answers with an error status
-     * @throws UncheckedIOException when it does not answer
-     */
-    public String send(String method, String path, String body) {
-        // Appended, not resolved: a management API behind a proxy may live under a path of its own.
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", authorization)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException("RabbitMQ management API: " + method + " " + path + " answered "
-                        + response.statusCode() + " " + response.body());
-            }
-            return response.body();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException("The RabbitMQ management API does not answer at " + base + ": " + method + " " + path, ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
     /** Whether the API answers at all. */
     public boolean answers() {
         try {
-            send("GET", "/api/overview", null);
-            return true;
+            return client.getOverview() != null;
         }
         catch (RuntimeException ex) {
             return false;
         }
     }
 
-    /** A virtual host's or a queue's name as one segment of a path. */
-    public static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    /** Creates a virtual host and gives {@code user} every permission on it. */
+    public void createVirtualHost(String name, String user) {
+        client.createVhost(name);
+        client.updatePermissions(name, user, new UserPermissions(".*", ".*", ".*"));
+    }
+
+    public void deleteVirtualHost(String name) {
+        client.deleteVhost(name);
+    }
+
+    public List<String> virtualHosts() {
+        return client.getVhosts().stream().map(VhostInfo::getName).toList();
+    }
+
+    /** A queue as the management API describes it (messages, consumers, rates, arguments), or null when there is none. */
+    public QueueInfo queue(String virtualHost, String queue) {
+        return client.getQueue(virtualHost, queue);
+    }
+
+    /**
+     * Applies a policy to the queues of a virtual host whose names match {@code pattern}. Policies act within moments,
+     * not at once: a caller waits for the effect it needs.
+     */
+    public void applyQueuePolicy(String virtualHost, String name, String pattern, Map<String, Object> definition) {
+        client.declarePolicy(virtualHost, name, new PolicyInfo(pattern, 100, "queues", definition));
+    }
+
+    public void deletePolicy(String virtualHost, String name) {
+        client.deletePolicy(virtualHost, name);
+    }
+
+    /** The nodes of the cluster, with whether each runs. */
+    public List<NodeInfo> nodes() {
+        return client.getNodes();
+    }
+
+    /** The AMQP connections of every node, with the node and the client's port. */
+    public List<ConnectionInfo> connections() {
+        return client.getConnections();
+    }
+
+    /**
+     * Publishes one message to the default exchange, so straight into {@code queue} of {@code virtualHost}; true if the
+     * broker routed it.
+     */
+    public boolean publishToQueue(String virtualHost, String queue, Map<String, Object> properties, String payload) {
+        return client.publish(virtualHost, "amq.default", queue, new OutboundMessage().payload(payload).properties(properties).utf8Encoded());
+    }
+
+    /**
+     * Where a quorum queue stands.
+     *
+     * @param leader the node that leads it, as the API names it (empty while there is none)
+     * @param members the nodes that hold a replica
+     * @param online the members whose replica runs
+     */
+    public record QuorumQueue(String name, Optional<String> leader, List<String> members, List<String> online) {
+    }
+
+    /**
+     * The quorum queues of a virtual host, in one request. The one call the client does not serve: its queue type has
+     * the {@code leader} and {@code members} of a quorum queue but not which of them are {@code online} (RabbitMQ
+     * 3.10), so this reads those columns as JSON through the client's own HTTP layer (same credentials and timeouts).
+     */
+    public List<QuorumQueue> quorumQueues(String virtualHost) {
+        URI uri = URI.create(base.toString().replaceAll("/+$", "") + "/api/queues/" + encode(virtualHost)
+                + "?columns=name,type,leader,members,online");
+        List<QuorumQueue> queues = new ArrayList<>();
+        for (JsonNode queue : http.get(uri, JsonNode.class)) {
+            if ("quorum".equals(queue.path("type").asText(""))) {
+                String leader = queue.path("leader").asText("");
+                queues.add(new QuorumQueue(queue.path("name").asText(), leader.isEmpty() ? Optional.empty() : Optional.of(leader),
+                        strings(queue.path("members")), strings(queue.path("online"))));
+            }
+        }
+        return queues;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
+    private static String encode(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -1,13 +1,16 @@
 package dev.flashsale.testsupport;
 
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.rabbitmq.http.client.HttpClientException;
+import com.rabbitmq.http.client.HttpException;
+import com.rabbitmq.http.client.HttpServerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -93,6 +96,11 @@ public final class TestBroker {
         return virtualHost;
     }
 
+    /** The broker's management API, as the tests' user. */
+    public RabbitManagement management() {
+        return management;
+    }
+
     /** A queue of this virtual host as the management API describes it (messages, consumers, rates). */
     public JsonNode queue(String queue) {
         return queue(virtualHost, queue);
@@ -100,7 +108,8 @@ public final class TestBroker {
 
     /** A queue of another virtual host of these tests ({@link #newVirtualHost}) as the management API describes it. */
     public JsonNode queue(String virtualHost, String queue) {
-        return json.readTree(send("GET", "/api/queues/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(queue), null));
+        // The management client's queue, as a tree for the tests that read a field or two of it (its field names are the API's).
+        return json.valueToTree(call(() -> management.queue(virtualHost, queue)));
     }
 
     /**
@@ -109,12 +118,17 @@ public final class TestBroker {
      * moments, not at once: a test waits for the effect it needs.
      */
     public void applyQueuePolicy(String name, String pattern, Map<String, Object> definition) {
-        send("PUT", "/api/policies/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(name), json.writeValueAsString(
-                Map.of("pattern", pattern, "definition", definition, "apply-to", "queues", "priority", 100)));
+        call(() -> {
+            management.applyQueuePolicy(virtualHost, name, pattern, definition);
+            return null;
+        });
     }
 
     public void deletePolicy(String name) {
-        send("DELETE", "/api/policies/" + RabbitManagement.encode(virtualHost) + "/" + RabbitManagement.encode(name), null);
+        call(() -> {
+            management.deletePolicy(virtualHost, name);
+            return null;
+        });
     }
 
     private static TestBroker locate() {
@@ -162,9 +176,10 @@ public final class TestBroker {
     }
 
     private void createVirtualHost(String name) {
-        send("PUT", "/api/vhosts/" + RabbitManagement.encode(name), "{}");
-        send("PUT", "/api/permissions/" + RabbitManagement.encode(name) + "/" + RabbitManagement.encode(username),
-                "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+        call(() -> {
+            management.createVirtualHost(name, username);
+            return null;
+        });
     }
 
     private void deleteVirtualHost() {
@@ -173,7 +188,7 @@ public final class TestBroker {
 
     private void deleteVirtualHost(String name) {
         try {
-            send("DELETE", "/api/vhosts/" + RabbitManagement.encode(name), null);
+            management.deleteVirtualHost(name);
         }
         catch (RuntimeException ex) {
             log.warn("Could not delete the test virtual host {}: {}", name, ex.getMessage());
@@ -183,19 +198,23 @@ public final class TestBroker {
     /** Virtual hosts left behind by test JVMs that were killed before their shutdown hook ran. */
     private void sweepStaleVirtualHosts() {
         long now = System.currentTimeMillis();
-        for (JsonNode vhost : json.readTree(send("GET", "/api/vhosts", null))) {
-            Matcher matcher = VHOST_CREATED_AT.matcher(vhost.get("name").asString());
+        for (String vhost : call(management::virtualHosts)) {
+            Matcher matcher = VHOST_CREATED_AT.matcher(vhost);
             if (matcher.matches() && now - Long.parseLong(matcher.group(1)) > STALE_AFTER.toMillis()) {
-                send("DELETE", "/api/vhosts/" + RabbitManagement.encode(matcher.group()), null);
+                management.deleteVirtualHost(vhost);
             }
         }
     }
 
-    private String send(String method, String path, String body) {
+    /** A call to the management API; when it does not answer at all, an error that says how to give the tests one. */
+    private <T> T call(Supplier<T> request) {
         try {
-            return management.send(method, path, body);
+            return request.get();
         }
-        catch (UncheckedIOException ex) {
+        catch (HttpException ex) {
+            if (ex instanceof HttpClientException || ex instanceof HttpServerException) {
+                throw ex;
+            }
             throw new IllegalStateException("""
                     The RabbitMQ management API does not answer at %s (%s).
                       The tests create a virtual host of their own through it. Enable it with

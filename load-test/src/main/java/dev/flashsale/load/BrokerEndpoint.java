@@ -1,15 +1,19 @@
 package dev.flashsale.load;
 
+import java.net.URI;
+
+import dev.flashsale.testsupport.RabbitManagement;
+
 /**
- * The RabbitMQ broker the benchmark runs against, from the environment: {@code RABBIT_HOST}, {@code RABBIT_PORT},
+ * Where the RabbitMQ broker the benchmark runs against listens, and how to log in: from the environment, {@code RABBIT_HOST}, {@code RABBIT_PORT},
  * {@code RABBIT_USER}, {@code RABBIT_PASSWORD} and {@code RABBIT_MANAGEMENT_URL}, by default the broker on this
  * machine with guest/guest.
  */
-record Broker(String host, int port, String username, String password, String managementUrl) {
+record BrokerEndpoint(String host, int port, String username, String password, String managementUrl) {
 
-    static Broker fromEnvironment() {
+    static BrokerEndpoint fromEnvironment() {
         String host = env("RABBIT_HOST", "127.0.0.1");
-        return new Broker(host, Integer.parseInt(env("RABBIT_PORT", "5672")), env("RABBIT_USER", "guest"),
+        return new BrokerEndpoint(host, Integer.parseInt(env("RABBIT_PORT", "5672")), env("RABBIT_USER", "guest"),
                 env("RABBIT_PASSWORD", "guest"), env("RABBIT_MANAGEMENT_URL", "http://" + host + ":15672"));
     }
 
@@ -17,6 +21,11 @@ record Broker(String host, int port, String username, String password, String ma
     String amqpUri(String virtualHost) {
         return "amqp://" + username + ":" + password + "@" + host + ":" + port + "/"
                 + java.net.URLEncoder.encode(virtualHost, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Its management API, as this broker's user. */
+    RabbitManagement management() {
+        return new RabbitManagement(URI.create(managementUrl), username, password);
     }
 
     private static String env(String name, String fallback) {
