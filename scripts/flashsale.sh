@@ -117,6 +117,7 @@ stale() {
     [[ -f "$jar" ]] || return 0
     local sources=("$ROOT/$service/src" "$ROOT/$service/pom.xml" "$ROOT/common-events/src" "$ROOT/admin-security/src" "$ROOT/pom.xml")
     [[ "$service" == *-worker ]] && sources+=("$ROOT/worker-support/src")
+    [[ "$service" == order-service ]] && sources+=("$ROOT/dashboard/src")
     [[ -n "$(find "${sources[@]}" -newer "$jar" -print -quit 2>/dev/null)" ]]
 }
 

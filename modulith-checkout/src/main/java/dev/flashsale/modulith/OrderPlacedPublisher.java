@@ -1,20 +1,15 @@
 package dev.flashsale.modulith;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Date;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.flashsale.events.EventHeaders;
+import dev.flashsale.events.EventMessages;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageBuilder;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Value;
@@ -41,6 +36,7 @@ class OrderPlacedPublisher {
 
     private final RabbitTemplate rabbit;
     private final JsonMapper json;
+    private final EventMessages messages = new EventMessages("modulith-checkout");
     private final IncompleteEventPublications incomplete;
     private final Duration resubmitAfter;
 
@@ -81,16 +77,7 @@ class OrderPlacedPublisher {
     }
 
     private Message toAmqp(OrderPlaced event) {
-        return MessageBuilder.withBody(json.writeValueAsString(event).getBytes(StandardCharsets.UTF_8))
-                .setContentType(MessageProperties.CONTENT_TYPE_JSON)
-                .setContentEncoding(StandardCharsets.UTF_8.name())
-                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
-                .setMessageId(event.eventId().toString())
-                .setTimestamp(Date.from(event.occurredAt()))
-                .setAppId("modulith-checkout")
-                .setHeader(EventHeaders.EVENT_TYPE, OrderPlaced.TYPE)
-                .setHeader(EventHeaders.EVENT_VERSION, OrderPlaced.VERSION)
-                .setHeader(EventHeaders.ORDER_ID, event.orderId().toString())
-                .build();
+        return messages.message(event.eventId(), event.orderId(), OrderPlaced.TYPE, OrderPlaced.VERSION, event.occurredAt(),
+                json.writeValueAsBytes(event));
     }
 }

@@ -8,7 +8,7 @@ import dev.flashsale.order.checkout.CheckoutService.Checkout;
 import dev.flashsale.order.downstream.DownstreamException;
 import dev.flashsale.order.downstream.WorkerClient;
 import dev.flashsale.order.downstream.WorkerClient.Step;
-import dev.flashsale.order.downstream.Workers;
+import dev.flashsale.order.downstream.WorkerCallChain;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +29,9 @@ class SyncCheckoutService {
     private static final Logger log = LoggerFactory.getLogger(SyncCheckoutService.class);
 
     private final CheckoutService checkout;
-    private final Workers workers;
+    private final WorkerCallChain workers;
 
-    SyncCheckoutService(CheckoutService checkout, Workers workers) {
+    SyncCheckoutService(CheckoutService checkout, WorkerCallChain workers) {
         this.checkout = checkout;
         this.workers = workers;
     }

@@ -21,7 +21,7 @@ import org.springframework.web.client.RestClient;
 class DownstreamConfiguration {
 
     @Bean
-    Workers workers(RestClient.Builder builder, DownstreamProperties properties, ServiceCredentialsProperties credentials) {
+    WorkerCallChain workerCallChain(RestClient.Builder builder, DownstreamProperties properties, ServiceCredentialsProperties credentials) {
         // One JDK HTTP client for all three: it keeps connections alive and pools them per worker.
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -31,7 +31,7 @@ class DownstreamConfiguration {
         requests.setReadTimeout(properties.readTimeout());
         RestClient.Builder authenticated = builder.clone().requestFactory(requests)
                 .defaultHeaders(headers -> headers.setBasicAuth(credentials.username(), credentials.password()));
-        return new Workers(List.of(
+        return new WorkerCallChain(List.of(
                 worker("inventory-worker", properties.inventoryUrl(), authenticated),
                 worker("email-worker", properties.emailUrl(), authenticated),
                 worker("analytics-worker", properties.analyticsUrl(), authenticated)));

@@ -1,16 +1,23 @@
 package dev.flashsale.order.outbox;
 
+import java.util.List;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 /**
  * A deliberate fault at the outbox's most delicate moment: the order is committed, its event is
  * not yet published. This is the moment the transactional outbox exists for, so the tests and
  * the demos strike exactly here and show that the relay still publishes the event.
+ *
+ * <p>A decorator in front of the {@link OutboxPublisher}, which knows nothing of it: it exists only while the knob does
+ * ({@value #KNOB}, on unless set to false, see {@link OutboxConfiguration}); without it, the commit goes to the publisher
+ * directly and {@code /api/admin/faults} is not there.
  */
-@Component
-public class AfterCommitFault {
+public class AfterCommitFault implements AfterCommitPublishing {
+
+    /** The property that makes the knob exist: true unless set to false. */
+    static final String KNOB = "flashsale.outbox.fault-knob";
 
     private static final Logger log = LoggerFactory.getLogger(AfterCommitFault.class);
 
@@ -27,10 +34,12 @@ public class AfterCommitFault {
         HALT
     }
 
+    private final AfterCommitPublishing publisher;
     private volatile Mode mode;
 
-    AfterCommitFault(OutboxProperties properties) {
-        this.mode = properties.afterCommitFault();
+    AfterCommitFault(AfterCommitPublishing publisher, Mode mode) {
+        this.publisher = publisher;
+        this.mode = mode;
     }
 
     public Mode mode() {
@@ -42,19 +51,18 @@ public class AfterCommitFault {
         this.mode = mode;
     }
 
-    /** True if the publish after this commit must not happen; never returns in {@link Mode#HALT}. */
-    boolean strikes(OutboxMessage message) {
-        return switch (mode) {
-            case NONE -> false;
-            case DROP -> {
-                log.warn("Fault: event {} of order {} committed and not published", message.eventId(), message.aggregateId());
-                yield true;
-            }
+    /** Hands the commit on, unless the fault strikes; never returns in {@link Mode#HALT}. */
+    @Override
+    public void publishCommitted(List<OutboxMessage> committed) {
+        Mode now = committed.isEmpty() ? Mode.NONE : mode;
+        switch (now) {
+            case NONE -> publisher.publishCommitted(committed);
+            case DROP -> committed.forEach(message -> log.warn("Fault: event {} of order {} committed and not published",
+                    message.eventId(), message.aggregateId()));
             case HALT -> {
-                log.warn("Fault: halting between commit and publish of order {}", message.aggregateId());
+                log.warn("Fault: halting between commit and publish of order {}", committed.get(0).aggregateId());
                 Runtime.getRuntime().halt(137);
-                yield true;
             }
-        };
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.flashsale.order.outbox;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -10,9 +11,11 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The order-service's fault knob, changeable at run time by an admin (the path is behind the admin
- * credentials, see the admin-security module): what happens between an order's commit and its publish.
+ * credentials, see the admin-security module): what happens between an order's commit and its publish. There only
+ * while the knob exists ({@link OutboxConfiguration.FaultKnob}).
  */
 @RestController
+@ConditionalOnBooleanProperty(name = AfterCommitFault.KNOB, matchIfMissing = true)
 class FaultController {
 
     private final AfterCommitFault afterCommitFault;

@@ -30,14 +30,14 @@ public class Outbox {
     private static final int ID_BLOCK = 50;
 
     private final OutboxRepository repository;
-    private final OutboxPublisher publisher;
+    private final AfterCommitPublishing publisher;
     private final JsonMapper json;
     private final OutboxTraces traces;
     private final OutboxLease lease;
     private long nextId;
     private long blockEnd;
 
-    Outbox(OutboxRepository repository, OutboxPublisher publisher, JsonMapper json, OutboxTraces traces, OutboxLease lease) {
+    Outbox(OutboxRepository repository, AfterCommitPublishing publisher, JsonMapper json, OutboxTraces traces, OutboxLease lease) {
         this.repository = repository;
         this.publisher = publisher;
         this.json = json;

@@ -21,7 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param markInterval how often confirmed rows are marked published, in one batch update
  * @param retention how long a published row is kept before it is purged
  * @param purgeInterval how often published rows older than the retention are purged
- * @param afterCommitFault a fault to inject between commit and publish (for tests and demos)
+ * @param afterCommitFault a fault to inject between commit and publish (for tests and demos), from the start
+ * @param faultKnob whether the after-commit fault exists at all ({@link AfterCommitFault}, {@code /api/admin/faults}):
+ *        on for the demos and the fault tests; off, nothing of it is on the checkout's path
  * @param heartbeatInterval how often this instance tells the others it is alive, and looks for instances that are not
  *        ({@link OutboxLease})
  * @param instanceLease how long after its last heartbeat an instance is taken for dead, and its unpublished rows are
@@ -40,6 +42,7 @@ public record OutboxProperties(
         @DefaultValue("7d") Duration retention,
         @DefaultValue("1m") Duration purgeInterval,
         @DefaultValue("none") AfterCommitFault.Mode afterCommitFault,
+        @DefaultValue("true") boolean faultKnob,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue("10s") Duration instanceLease) {
 
@@ -47,6 +50,10 @@ public record OutboxProperties(
         if (instanceLease.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("flashsale.outbox.instance-lease (" + instanceLease + ") must be at least three "
                     + "heartbeat intervals (" + heartbeatInterval + "): one late heartbeat must not hand a live instance's rows over");
+        }
+        if (!faultKnob && afterCommitFault != AfterCommitFault.Mode.NONE) {
+            throw new IllegalArgumentException("flashsale.outbox.after-commit-fault (" + afterCommitFault + ") needs the fault "
+                    + "knob, which flashsale.outbox.fault-knob=false removes");
         }
     }
 }

@@ -30,6 +30,9 @@ class PoisonMessageControllerTests {
 
     private static final Duration PUBLISHED_WITHIN = Duration.ofSeconds(10);
 
+    /** The dashboard's {@code PoisonMessageController.UNKNOWN_VERSION}, a version no worker reads. */
+    private static final int UNKNOWN_VERSION = 99;
+
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Autowired
@@ -65,7 +68,7 @@ class PoisonMessageControllerTests {
         assertThat(answer.status()).isEqualTo(202);
         UUID orderId = UUID.fromString(answer.json().get("orderId").asString());
         for (Received message : probe.awaitInEveryQueue(orderId, PUBLISHED_WITHIN)) {
-            assertThat(message.properties().getHeaders().get(EventHeaders.EVENT_VERSION)).isEqualTo(PoisonMessageController.UNKNOWN_VERSION);
+            assertThat(message.properties().getHeaders().get(EventHeaders.EVENT_VERSION)).isEqualTo(UNKNOWN_VERSION);
             assertThat(json.readTree(message.body()).get("orderId").asString()).isEqualTo(orderId.toString());
         }
     }

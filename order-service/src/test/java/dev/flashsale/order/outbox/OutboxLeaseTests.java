@@ -219,8 +219,8 @@ class OutboxLeaseTests {
 
     private static OutboxProperties properties() {
         return new OutboxProperties(true, 10_000, Duration.ofSeconds(1), Duration.ofSeconds(2), 500, Duration.ofSeconds(10),
-                Duration.ofMillis(50), Duration.ofDays(7), Duration.ofMinutes(1), AfterCommitFault.Mode.NONE, Duration.ofMillis(200),
-                LEASE);
+                Duration.ofMillis(50), Duration.ofDays(7), Duration.ofMinutes(1), AfterCommitFault.Mode.NONE, true,
+                Duration.ofMillis(200), LEASE);
     }
 
     private static String url(String database) {

@@ -62,6 +62,9 @@ class OutboxPublisherTests {
     OutboxPublisher publisher;
 
     @Autowired
+    RowsOnTheirWay rows;
+
+    @Autowired
     MeterRegistry meters;
 
     @Autowired
@@ -115,8 +118,9 @@ class OutboxPublisherTests {
         // It is a second instance's, stopped: its row is adopted by the running one, whose relay sends it.
         OutboxLease stoppedInstance = new OutboxLease(jdbc, transaction, properties, meters);
         stoppedInstance.afterPropertiesSet();
-        OutboxPublisher stopped = new OutboxPublisher(rabbit, repository, transaction, properties, fault, new OutboxTraces(Tracer.NOOP),
-                stoppedInstance);
+        RowsOnTheirWay stoppedRows = new RowsOnTheirWay(properties.confirmTimeout(), System::nanoTime);
+        OutboxPublisher stopped = new OutboxPublisher(new OutboxSender(rabbit, stoppedRows, new OutboxTraces(Tracer.NOOP)), stoppedRows,
+                repository, transaction, properties, stoppedInstance);
         stopped.destroy();
         Outbox outbox = new Outbox(repository, stopped, json, new OutboxTraces(Tracer.NOOP), stoppedInstance);
         UUID orderId = UUID.randomUUID();
@@ -212,8 +216,8 @@ class OutboxPublisherTests {
 
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> probe.receivedFor(orderId).size() == 3);
         assertThat(relayed()).as("rows the relay sent").isEqualTo(relayedBefore);
-        assertThat(publisher.claim(seenUnpublished.id())).as("the relay let go of its claim").isTrue();
-        publisher.letGo(seenUnpublished.id());
+        assertThat(rows.claimForRelay(seenUnpublished.id())).as("the relay let go of its claim").isTrue();
+        rows.letGo(seenUnpublished.id());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.net.URI;
 import java.time.Duration;

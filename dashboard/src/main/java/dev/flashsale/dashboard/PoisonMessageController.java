@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -9,21 +9,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.flashsale.events.EventHeaders;
+import dev.flashsale.events.EventMessages;
 import dev.flashsale.events.OrderPlaced;
 import dev.flashsale.events.Topology;
-import dev.flashsale.order.system.TimeOrderedIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageBuilder;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -71,8 +66,8 @@ class PoisonMessageController {
 
     @PostMapping("/api/admin/poison")
     ResponseEntity<?> send(@RequestParam(defaultValue = "malformed-json") String kind) throws InterruptedException {
-        UUID eventId = TimeOrderedIds.next();
-        UUID orderId = TimeOrderedIds.next();
+        UUID eventId = UUID.randomUUID();
+        UUID orderId = UUID.randomUUID();
         Message message = switch (kind) {
             case "malformed-json" -> message(eventId, orderId, OrderPlaced.VERSION,
                     ("{\"eventId\":\"" + eventId + "\",\"orderId\":\"" + orderId + "\",\"customer\":{\"id\":\"poi").getBytes(StandardCharsets.UTF_8));
@@ -82,40 +77,26 @@ class PoisonMessageController {
             default -> null;
         };
         if (message == null) {
-            return problem(HttpStatus.BAD_REQUEST, "Unknown poison", "kind must be malformed-json or unknown-version, not '" + kind + "'.");
+            return Problems.of(HttpStatus.BAD_REQUEST, "Unknown poison", "kind must be malformed-json or unknown-version, not '" + kind + "'.");
         }
         CorrelationData correlation = new CorrelationData(eventId.toString());
         try {
             rabbit.send(Topology.ORDERS_EXCHANGE, "", message, correlation);
             CorrelationData.Confirm confirm = correlation.getFuture().get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!confirm.ack() || correlation.getReturned() != null) {
-                return problem(HttpStatus.SERVICE_UNAVAILABLE, "Poison not taken by the broker",
+                return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Poison not taken by the broker",
                         "The broker did not take the poison message: " + (confirm.ack() ? "it reached no queue" : confirm.reason()) + ".");
             }
         }
         catch (AmqpException | ExecutionException | TimeoutException ex) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "Broker unavailable", "The poison message could not be published: " + ex.getMessage());
+            return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Broker unavailable", "The poison message could not be published: " + ex.getMessage());
         }
         log.warn("Poison message {} ({}) published for order id {}: every worker dead-letters it", eventId, kind, orderId);
         return ResponseEntity.accepted().body(new Poison(kind, eventId, orderId));
     }
 
+    /** As the outbox builds an event's message: a poison must look like an event to be taken for one. */
     private static Message message(UUID eventId, UUID orderId, int version, byte[] body) {
-        return MessageBuilder.withBody(body)
-                .setContentType(MessageProperties.CONTENT_TYPE_JSON)
-                .setContentEncoding(StandardCharsets.UTF_8.name())
-                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
-                .setMessageId(eventId.toString())
-                .setAppId("order-service")
-                .setHeader(EventHeaders.EVENT_TYPE, OrderPlaced.TYPE)
-                .setHeader(EventHeaders.EVENT_VERSION, version)
-                .setHeader(EventHeaders.ORDER_ID, orderId.toString())
-                .build();
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
+        return new EventMessages("order-service").message(eventId, orderId, OrderPlaced.TYPE, version, Instant.now(), body);
     }
 }

@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;

@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,8 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.events.Topology;
-import dev.flashsale.order.checkout.RecentOrders;
-import dev.flashsale.order.checkout.RecentOrders.RecentOrder;
+import dev.flashsale.dashboard.CheckoutView.LatestOrder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -31,7 +30,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  */
 class DashboardService implements DisposableBean {
 
-    private final RecentOrders recentOrders;
+    private final CheckoutView checkout;
     private final BrokerStats broker;
     private final List<WorkerApi> workers;
     private final CheckoutLatency latency;
@@ -41,9 +40,9 @@ class DashboardService implements DisposableBean {
     private final ExecutorService calls;
     private @Nullable Snapshot last;
 
-    DashboardService(RecentOrders recentOrders, BrokerStats broker, List<WorkerApi> workers, CheckoutLatency latency,
+    DashboardService(CheckoutView checkout, BrokerStats broker, List<WorkerApi> workers, CheckoutLatency latency,
             DashboardProperties properties, Clock clock) {
-        this.recentOrders = recentOrders;
+        this.checkout = checkout;
         this.broker = broker;
         this.workers = List.copyOf(workers);
         this.latency = latency;
@@ -68,8 +67,8 @@ class DashboardService implements DisposableBean {
 
     private Snapshot take(Instant now) {
         CompletableFuture<Snapshot.Broker> queues = CompletableFuture.supplyAsync(broker::read, calls);
-        List<RecentOrder> orders = recentOrders.latest(latestOrders);
-        List<UUID> orderIds = orders.stream().map(RecentOrder::orderId).toList();
+        List<LatestOrder> orders = checkout.latestOrders(latestOrders);
+        List<UUID> orderIds = orders.stream().map(LatestOrder::orderId).toList();
         List<CompletableFuture<WorkerApi.View>> views = workers.stream()
                 .map(worker -> CompletableFuture.supplyAsync(() -> worker.view(orderIds), calls)).toList();
         CompletableFuture<Optional<Snapshot.Rebuild>> rebuild = workers.stream()

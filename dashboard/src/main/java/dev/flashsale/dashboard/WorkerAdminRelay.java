@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.util.regex.Pattern;
 
@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -53,7 +52,7 @@ class WorkerAdminRelay {
             @RequestBody(required = false) byte @Nullable [] body) {
         WorkerApi api = workers.named(worker).orElse(null);
         if (api == null || !RELAYED.matcher(path).matches()) {
-            return problem(HttpStatus.NOT_FOUND, "No such worker admin operation",
+            return Problems.of(HttpStatus.NOT_FOUND, "No such worker admin operation",
                     "The workers are " + workers.all().stream().map(WorkerApi::name).toList()
                             + "; their admin operations are faults, consumption, consumption/max-rate, dead-letters and"
                             + " (the analytics worker's) history/rebuild.");
@@ -64,18 +63,12 @@ class WorkerAdminRelay {
         }
         catch (RestClientException ex) {
             log.warn("Relaying {} {} to {} failed: {}", method, path, worker, ex.getMostSpecificCause().toString());
-            return problem(HttpStatus.BAD_GATEWAY, "Worker unreachable", worker + " could not be reached, or did not answer in time.");
+            return Problems.of(HttpStatus.BAD_GATEWAY, "Worker unreachable", worker + " could not be reached, or did not answer in time.");
         }
         if (answer.getStatusCode().value() == HttpStatus.UNAUTHORIZED.value()) {
-            return problem(HttpStatus.BAD_GATEWAY, "Worker refused the admin credentials", worker + " refused the admin credentials"
+            return Problems.of(HttpStatus.BAD_GATEWAY, "Worker refused the admin credentials", worker + " refused the admin credentials"
                     + " that the order-service accepted: every service must be given the same (spring.security.user.*).");
         }
         return answer;
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
     }
 }

@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.flashsale.order.checkout.OrderStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -147,14 +146,14 @@ record Snapshot(Instant takenAt, Broker broker, List<Worker> workers, Map<String
      * One of the latest orders.
      *
      * @param orderId the order
-     * @param status its status in the order-service
+     * @param status its status in the order-service ({@code ACCEPTED}, {@code PUBLISHED}, ...)
      * @param total what it costs
      * @param currency an ISO 4217 code
      * @param createdAt when it was accepted
      * @param appliedBy per worker: the outcome of applying it ({@code reserved}, {@code sent}, ...), or null while the
      *        worker has not applied it, or could not say
      */
-    record Order(UUID orderId, OrderStatus status, BigDecimal total, String currency, Instant createdAt,
+    record Order(UUID orderId, String status, BigDecimal total, String currency, Instant createdAt,
             Map<String, @Nullable String> appliedBy) {
     }
 }

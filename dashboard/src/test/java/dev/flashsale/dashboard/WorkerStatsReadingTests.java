@@ -1,4 +1,4 @@
-package dev.flashsale.order.dashboard;
+package dev.flashsale.dashboard;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
