@@ -1,20 +1,14 @@
 package dev.flashsale.labs;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 
-import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.util.backoff.BackOffExecution;
@@ -23,22 +17,43 @@ import org.springframework.util.backoff.BackOffExecution;
  * Max attempts: a message that can never succeed, retried in the listener as the workers retry (Spring's
  * {@link RetryTemplate}, the thread waits between attempts), is parked after the workers' 5 attempts; with 1000 it
  * holds its consumer, and every message in the consumer's prefetch and in the queue behind it waits.
+ * {@link AttemptsReport} tells it.
  */
 final class AttemptsLab implements Lab {
 
     private static final DeadLetterTopology TOPOLOGY =
             new DeadLetterTopology("lab.attempts.orders", "lab.attempts.dlx");
-    private static final String QUEUE = TOPOLOGY.queue();
-    private static final String DLQ = TOPOLOGY.dlq();
-    private static final String POISON = "order-1";
-    private static final int ORDERS = 21;
-    private static final int PREFETCH = 10;
+    static final String QUEUE = TOPOLOGY.queue();
+    static final String DLQ = TOPOLOGY.dlq();
+    static final String POISON = "order-1";
+    static final int ORDERS = 21;
+    static final int PREFETCH = 10;
 
     /** The workers' waits, this many times shorter: the lab's seconds stand for the workers' minutes. */
-    private static final int SPEED_UP = 40;
+    static final int SPEED_UP = 40;
+
+    /** The limit far too high, that holds a message that never succeeds instead of parking it. */
+    static final int TOO_MANY_ATTEMPTS = 1_000;
 
     /** How long the lab watches the consumer with 1000 attempts before it stops it. */
     private static final Duration WATCH = Duration.ofMillis(1_500);
+
+    /**
+     * @param parked       the run with the workers' 5 attempts
+     * @param held         the run with 1000
+     * @param parkedAfter  at the workers' own pace, how long 5 attempts hold a message, on average
+     * @param heldFor      and how long 1000 hold it
+     */
+    record Findings(Watched parked, Watched held, Duration parkedAfter, Duration heldFor) {
+    }
+
+    /**
+     * What one run showed when the lab stopped watching: the poison order's attempts, and for how long it was tried
+     * ({@code parkedAfter} when it was rejected to the DLQ, else {@code watched}); where the others were.
+     */
+    record Watched(int attempts, Duration parkedAfter, Duration watched, int done, int deadLettered, int inPrefetch,
+            int waiting) {
+    }
 
     @Override
     public String name() {
@@ -52,40 +67,17 @@ final class AttemptsLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        System.out.printf("%d orders in the quorum queue %s (dead letters: %s): %s fails at every%n", ORDERS, QUEUE,
-                DLQ, POISON);
-        System.out.printf("attempt, as an order whose dependency refuses it for good; order-2 to order-%d are fine. One"
-                + " consumer,%n", ORDERS);
-        System.out.printf("prefetch %d, retries in the listener with Spring's RetryTemplate, at the workers' pace %d"
-                + " times faster%n", PREFETCH, SPEED_UP);
-        System.out.printf("(%d ms doubling up to %d ms).%n", WorkerRetryPolicy.DELAY.dividedBy(SPEED_UP).toMillis(),
-                WorkerRetryPolicy.MAX_DELAY.dividedBy(SPEED_UP).toMillis());
-        try (Connection connection = Broker.connect(name())) {
+        AttemptsReport.of(measure()).print();
+    }
+
+    private Findings measure() throws Exception {
+        try (Connection connection = RabbitConnector.connect(name())) {
             try {
-                System.out.printf("%nmax attempts %d (the workers' setting):%n", WorkerRetryPolicy.MAX_ATTEMPTS);
                 // Given the lab's whole patience: it ends as soon as all is settled, a few tenths of a second.
                 Watched parked = watch(connection, WorkerRetryPolicy.MAX_ATTEMPTS, Inbox.PATIENCE);
-                Verdict.check(parked.deadLettered == 1 && parked.done == ORDERS - 1,
-                        "parked after its last attempt, " + POISON + " is out of the way: the " + (ORDERS - 1)
-                                + " behind it went through",
-                        "not parked and passed: " + parked.deadLettered + " dead-lettered, " + parked.done + " done");
-
-                System.out.printf("%nmax attempts 1000:%n");
-                Watched held = watch(connection, 1_000, WATCH);
-                Verdict.check(held.deadLettered == 0 && held.done == 0 && held.inPrefetch > 0 && held.waiting > 0,
-                        POISON + " holds its consumer: the " + held.inPrefetch + " in its prefetch and the "
-                                + held.waiting + " in the queue behind them wait",
-                        "not held: " + held.done + " done, " + held.deadLettered + " dead-lettered");
-
-                System.out.printf("%nAt the workers' own pace (1 s doubling up to 30 s, jitter 250 ms; the mean of"
-                        + " 1000 runs of their policy):%n");
-                double parkedAfter = meanHold(WorkerRetryPolicy.MAX_ATTEMPTS).toMillis() / 1000.0;
-                double heldFor = meanHold(1_000).toMillis() / 3_600_000.0;
-                System.out.printf("   %d attempts hold a message %.0f s before it is parked; 1000 attempts hold it %.0f"
-                        + " hours%n", WorkerRetryPolicy.MAX_ATTEMPTS, parkedAfter, heldFor);
-                Verdict.check(heldFor > 1, "a limit of 1000 attempts does not park a message that never succeeds:"
-                                + " it holds it, and its prefetch, for hours",
-                        "1000 attempts would hold it only " + heldFor + " hours");
+                Watched held = watch(connection, TOO_MANY_ATTEMPTS, WATCH);
+                return new Findings(parked, held, meanHold(WorkerRetryPolicy.MAX_ATTEMPTS),
+                        meanHold(TOO_MANY_ATTEMPTS));
             }
             finally {
                 TOPOLOGY.delete(connection.createChannel());
@@ -93,53 +85,42 @@ final class AttemptsLab implements Lab {
         }
     }
 
-    /** What one run showed when the lab stopped watching. */
-    private record Watched(int done, int deadLettered, int inPrefetch, int waiting) {
-    }
-
     /** 21 orders into a fresh queue, one retrying consumer, until all is settled or {@code atMost} is over. */
     private static Watched watch(Connection connection, int maxAttempts, Duration atMost) throws Exception {
         try (Channel channel = connection.createChannel()) {
-            return watch(connection, channel, maxAttempts, atMost);
+            TOPOLOGY.delete(channel);
+            TOPOLOGY.declare(channel, Map.of());
+            publish(channel);
+            Channel consuming = connection.createChannel();
+            consuming.basicQos(PREFETCH);
+            RetryingConsumer consumer = new RetryingConsumer(consuming, POISON,
+                    WorkerRetryPolicy.faster(maxAttempts, SPEED_UP));
+            long started = System.nanoTime();
+            consuming.basicConsume(QUEUE, false, consumer);
+            long deadline = started + atMost.toNanos();
+            while (System.nanoTime() < deadline && !(consumer.done.get() == ORDERS - 1 && consumer.parkedAfter != null)) {
+                Thread.sleep(10);
+            }
+            Duration watched = Duration.ofNanos(System.nanoTime() - started);
+            int deadLettered = consumer.parkedAfter == null ? Ready.in(channel, DLQ) : Ready.awaitIn(channel, DLQ, 1);
+            int waiting = Ready.in(channel, QUEUE);
+            int done = consumer.done.get();
+            // Neither done nor parked nor waiting in the queue: delivered to the consumer and not acknowledged.
+            int inPrefetch = ORDERS - done - deadLettered - waiting - (consumer.parkedAfter == null ? 1 : 0);
+            consumer.stop();
+            consuming.close();
+            return new Watched(consumer.attempts.get(), consumer.parkedAfter, watched, done, deadLettered, inPrefetch,
+                    waiting);
         }
     }
 
-    private static Watched watch(Connection connection, Channel channel, int maxAttempts, Duration atMost)
-            throws Exception {
-        TOPOLOGY.delete(channel);
-        TOPOLOGY.declare(channel, Map.of());
+    private static void publish(Channel channel) throws Exception {
         channel.confirmSelect();
         for (int order = 1; order <= ORDERS; order++) {
             channel.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN,
                     ("order-" + order).getBytes(StandardCharsets.UTF_8));
         }
         channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
-
-        Channel consuming = connection.createChannel();
-        consuming.basicQos(PREFETCH);
-        RetryingConsumer consumer = new RetryingConsumer(consuming, POISON,
-                WorkerRetryPolicy.faster(maxAttempts, SPEED_UP));
-        long started = System.nanoTime();
-        consuming.basicConsume(QUEUE, false, consumer);
-        long deadline = started + atMost.toNanos();
-        while (System.nanoTime() < deadline && !(consumer.done.get() == ORDERS - 1 && consumer.parkedAfter != null)) {
-            Thread.sleep(10);
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        int deadLettered = consumer.parkedAfter == null ? Ready.in(channel, DLQ) : Ready.awaitIn(channel, DLQ, 1);
-        int waiting = Ready.in(channel, QUEUE);
-        int done = consumer.done.get();
-        // Neither done nor parked nor waiting in the queue: delivered to the consumer and not acknowledged.
-        int inPrefetch = ORDERS - done - deadLettered - waiting - (consumer.parkedAfter == null ? 1 : 0);
-        consumer.stop();
-        consuming.close();
-
-        System.out.printf("   %s: %d attempts in %s%n", POISON, consumer.attempts.get(), consumer.parkedAfter == null
-                ? "%.1f s, still retrying".formatted(seconds)
-                : "%.1f s, then rejected to the DLQ".formatted(consumer.parkedAfter.toMillis() / 1000.0));
-        System.out.printf("   the other %d: %d done, %d held in the consumer's prefetch, %d waiting in the queue;"
-                + " %d in the DLQ%n", ORDERS - 1, done, inPrefetch, waiting, deadLettered);
-        return new Watched(done, deadLettered, inPrefetch, waiting);
     }
 
     /** How long the policy's waits add up to until it gives up, on average (its jitter is random). */

@@ -15,22 +15,48 @@ import dev.flashsale.events.Topology;
 /**
  * What a dead-letter exchange and a delivery limit are for, shown by taking them away: a rejected message with no
  * dead-letter exchange is dropped; a message that crashes every consumer comes back for ever on a queue with no
- * delivery limit, and is parked on a quorum queue with one.
+ * delivery limit, and is parked on a quorum queue with one. {@link DeadLettersReport} tells it.
  */
 final class DeadLettersLab implements Lab {
 
     /** Shaped like the workers' queues: quorum, a dead-letter exchange, the same delivery limit. */
-    private static final DeadLetterTopology ORDERS =
+    static final DeadLetterTopology ORDERS =
             new DeadLetterTopology("lab.dead-letters.orders", "lab.dead-letters.dlx");
-    private static final String NO_DLX = "lab.dead-letters.no-dlx";
-    private static final String CLASSIC = "lab.dead-letters.classic";
+    static final String NO_DLX = "lab.dead-letters.no-dlx";
+    static final String CLASSIC = "lab.dead-letters.classic";
 
     /** How long the lab lets a message crash consumers on the queue without a limit, and how often at most. */
-    private static final Duration CRASHING_FOR = Duration.ofSeconds(1);
-    private static final int CRASHES_AT_MOST = 500;
+    static final Duration CRASHING_FOR = Duration.ofSeconds(1);
+    static final int CRASHES_AT_MOST = 500;
 
     /** Long enough for a message that a closed channel gives back to show up in the queue's count. */
     private static final Duration SETTLE = Duration.ofMillis(200);
+
+    /**
+     * @param rejected   the first part: a message rejected from the queue with a dead-letter exchange, one from the
+     *                   queue without
+     * @param forever    the second: the crashing message on the classic queue, with no delivery limit
+     * @param stillThere ready in the classic queue once the lab gave up (1: the message is still there)
+     * @param limited    the crashing message on the quorum queue with the workers' delivery limit
+     * @param parked     in that queue's dead-letter queue afterwards
+     * @param whyParked  the dead letter's {@code x-first-death-reason}
+     */
+    record Findings(Rejected rejected, Crashes forever, int stillThere, Crashes limited, int parked,
+            Object whyParked) {
+    }
+
+    /**
+     * @param ready            ready in the queue with a dead-letter exchange, after the reject
+     * @param parked           in its dead-letter queue
+     * @param firstDeathReason the dead letter's {@code x-first-death-reason}
+     * @param dropped          ready in the queue without a dead-letter exchange, after the reject
+     */
+    record Rejected(int ready, int parked, Object firstDeathReason, int dropped) {
+    }
+
+    /** How often a message was delivered to a consumer that crashed, and for how long. */
+    record Crashes(int deliveries, double seconds) {
+    }
 
     @Override
     public String name() {
@@ -44,7 +70,11 @@ final class DeadLettersLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        try (Connection connection = Broker.connect(name())) {
+        DeadLettersReport.of(measure()).print();
+    }
+
+    private Findings measure() throws Exception {
+        try (Connection connection = RabbitConnector.connect(name())) {
             Channel channel = connection.createChannel();
             try {
                 deleteQueues(channel);
@@ -52,54 +82,31 @@ final class DeadLettersLab implements Lab {
                 channel.queueDeclare(NO_DLX, true, false, false, Map.of("x-queue-type", "quorum"));
                 channel.queueDeclare(CLASSIC, true, false, false, Map.of("x-queue-type", "classic"));
                 channel.confirmSelect();
-                System.out.printf("%s is a quorum queue like the workers' queues: its dead letters go to%n%s, and"
-                        + " its delivery limit is %d.%n", ORDERS.queue(), ORDERS.dlq(), Topology.DELIVERY_LIMIT);
-
-                System.out.println();
-                System.out.println("1. A consumer rejects a message (basicNack, requeue=false) from it, and one from a"
-                        + " quorum queue");
-                System.out.println("   without a dead-letter exchange:");
-                reject(connection, channel, ORDERS.queue());
-                reject(connection, channel, NO_DLX);
-                int parked = Ready.awaitIn(channel, ORDERS.dlq(), 1);
-                GetResponse letter = channel.basicGet(ORDERS.dlq(), true);
-                Thread.sleep(SETTLE.toMillis());
-                int dropped = Ready.in(channel, NO_DLX);
-                System.out.printf("   %s: %d ready; %s: %d, x-first-death-reason=%s%n", ORDERS.queue(),
-                        Ready.in(channel, ORDERS.queue()), ORDERS.dlq(), parked, firstDeathReason(letter));
-                System.out.printf("   %s: %d ready, and no dead-letter exchange to send it to%n", NO_DLX, dropped);
-                Verdict.check(parked == 1 && dropped == 0,
-                        "without a dead-letter exchange a rejected message is dropped, with no error and no trace",
-                        "the rejected messages were not parked and dropped: dlq " + parked + ", " + NO_DLX + " "
-                                + dropped);
-
-                System.out.println();
-                System.out.println("2. A message that crashes each consumer it is delivered to: each takes it (manual"
-                        + " ack) and closes");
-                System.out.printf("   its channel without an ack, as if it had died; the lab gives up after %.0f s or"
-                        + " %d deliveries:%n", CRASHING_FOR.toMillis() / 1000.0, CRASHES_AT_MOST);
+                Rejected rejected = rejectBoth(connection, channel);
                 publish(channel, CLASSIC);
                 Crashes forever = crashConsumers(connection, channel, CLASSIC, null);
                 int stillThere = Ready.awaitIn(channel, CLASSIC, 1);
-                System.out.printf("   %s (classic queue, no delivery limit): delivered %d times in %.1f s, %s%n",
-                        CLASSIC, forever.deliveries, forever.seconds,
-                        stillThere == 1 ? "and still in the queue" : "then gone");
                 publish(channel, ORDERS.queue());
                 Crashes limited = crashConsumers(connection, channel, ORDERS.queue(), ORDERS.dlq());
-                parked = Ready.awaitIn(channel, ORDERS.dlq(), 1);
-                letter = channel.basicGet(ORDERS.dlq(), true);
-                System.out.printf("   %s: delivered %d times, then dead-lettered: x-first-death-reason=%s%n",
-                        ORDERS.queue(), limited.deliveries, firstDeathReason(letter));
-                Verdict.check(stillThere == 1 && forever.deliveries > limited.deliveries && parked == 1,
-                        "without a delivery limit the message came back " + (forever.deliveries - 1) + " times in "
-                                + "%.1f s".formatted(forever.seconds) + ", and would for ever; with one it was parked",
-                        "no loop cut short: " + forever.deliveries + " deliveries without a limit, "
-                                + limited.deliveries + " with one, " + parked + " parked");
+                int parked = Ready.awaitIn(channel, ORDERS.dlq(), 1);
+                GetResponse letter = channel.basicGet(ORDERS.dlq(), true);
+                return new Findings(rejected, forever, stillThere, limited, parked, firstDeathReason(letter));
             }
             finally {
                 deleteQueues(connection.createChannel());
             }
         }
+    }
+
+    /** A message rejected from the queue with a dead-letter exchange, and one from the queue without. */
+    private static Rejected rejectBoth(Connection connection, Channel channel) throws Exception {
+        reject(connection, channel, ORDERS.queue());
+        reject(connection, channel, NO_DLX);
+        int parked = Ready.awaitIn(channel, ORDERS.dlq(), 1);
+        GetResponse letter = channel.basicGet(ORDERS.dlq(), true);
+        Thread.sleep(SETTLE.toMillis());
+        int dropped = Ready.in(channel, NO_DLX);
+        return new Rejected(Ready.in(channel, ORDERS.queue()), parked, firstDeathReason(letter), dropped);
     }
 
     /** A consumer takes one message from {@code queue} and rejects it; its channel then closes. */
@@ -109,10 +116,6 @@ final class DeadLettersLab implements Lab {
             GetResponse message = awaitGet(consumer, queue, null);
             consumer.basicNack(message.getEnvelope().getDeliveryTag(), false, false);
         }
-    }
-
-    /** How often a message was delivered to a consumer that crashed, and for how long. */
-    private record Crashes(int deliveries, double seconds) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.flashsale.labs;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,63 +35,85 @@ final class DeliveryConsumer {
     private static final long WORK_MILLIS = 10;
     private static final long IDLE_MILLIS = 1_000;
 
-    private DeliveryConsumer() {
+    private final Mode mode;
+    private final Connection database;
+    private final Channel channel;
+    private final boolean autoAck;
+    private final int haltAt;
+    // The deliveries are handed to the main thread, which applies and acknowledges them one after the other.
+    private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final AtomicInteger received = new AtomicInteger();
+    private int appliedSoFar;
+
+    private DeliveryConsumer(Mode mode, Connection database, Channel channel, int haltAt) {
+        this.mode = mode;
+        this.database = database;
+        this.channel = channel;
+        this.autoAck = mode == Mode.AT_MOST_ONCE;
+        this.haltAt = haltAt;
     }
 
     public static void main(String[] args) throws Exception {
         Mode mode = Mode.named(args[0]).orElseThrow();
-        String queue = args[1];
-        boolean autoAck = mode == Mode.AT_MOST_ONCE;
         int haltAt = args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
-        int appliedSoFar = 0;
-        AtomicInteger received = new AtomicInteger();
         try (Connection database = DriverManager.getConnection(args[2]);
-                com.rabbitmq.client.Connection broker = Broker.connect("delivery consumer")) {
+                com.rabbitmq.client.Connection broker = RabbitConnector.connect("delivery consumer")) {
             database.setAutoCommit(false);
-            Channel channel = broker.createChannel();
-            // The deliveries are handed to this thread, which applies and acknowledges them one after the other.
-            BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
-            if (!autoAck) {
-                channel.basicQos(PREFETCH);
-            }
-            // With auto-ack the broker counts a message as done the moment it sends it: it forgets it, and, since
-            // nothing is ever acknowledged, no prefetch limit applies: the whole queue is pushed into this process's
-            // buffers. A message "delivered" there is gone from the broker before it has been applied.
-            channel.basicConsume(queue, autoAck, (tag, delivery) -> {
-                received.incrementAndGet();
-                deliveries.add(delivery);
-            }, tag -> { });
-            int unacknowledged = 0;
-            long lastTag = 0;
-            Delivery delivery;
-            while ((delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
-                int orderNo = Integer.parseInt(new String(delivery.getBody(), StandardCharsets.UTF_8));
-                // In a mode of two commits the halt comes between them, at the haltAt-th order; else after applying it.
-                Runnable betweenCommits = appliedSoFar + 1 == haltAt ? () -> halt(orderNo, received.get()) : () -> { };
-                boolean applied = switch (mode) {
-                    case AT_MOST_ONCE, AT_LEAST_ONCE -> apply(database, orderNo);
-                    case EFFECTIVELY_ONCE -> applyOnce(database, orderNo);
-                    case ROW_FIRST -> rowThenEffect(database, orderNo, betweenCommits);
-                    case EFFECT_FIRST -> effectThenRow(database, orderNo, betweenCommits);
-                };
-                lastTag = delivery.getEnvelope().getDeliveryTag();
-                // Acknowledged after applying, and in batches as the workers do (one ack frame for many): all that was
-                // applied since the last ack is still the broker's to redeliver if this process dies now. The batch
-                // makes that window up to ACK_EVERY - 1 applied orders wide, not a fraction of one.
-                if (!autoAck && ++unacknowledged == ACK_EVERY) {
-                    channel.basicAck(lastTag, true);
-                    unacknowledged = 0;
-                }
-                System.out.println((applied ? "applied " : "skipped ") + orderNo
-                        + (delivery.getEnvelope().isRedeliver() ? " redelivered" : ""));
-                if (applied && ++appliedSoFar == haltAt) {
-                    halt(orderNo, received.get());
-                }
-            }
-            if (unacknowledged > 0) {
+            DeliveryConsumer consumer = new DeliveryConsumer(mode, database, broker.createChannel(), haltAt);
+            consumer.subscribe(args[1]);
+            consumer.applyUntilIdle();
+        }
+    }
+
+    private void subscribe(String queue) throws IOException {
+        if (!autoAck) {
+            channel.basicQos(PREFETCH);
+        }
+        // With auto-ack the broker counts a message as done the moment it sends it: it forgets it, and, since
+        // nothing is ever acknowledged, no prefetch limit applies: the whole queue is pushed into this process's
+        // buffers. A message "delivered" there is gone from the broker before it has been applied.
+        channel.basicConsume(queue, autoAck, (tag, delivery) -> {
+            received.incrementAndGet();
+            deliveries.add(delivery);
+        }, tag -> { });
+    }
+
+    private void applyUntilIdle() throws Exception {
+        int unacknowledged = 0;
+        long lastTag = 0;
+        Delivery delivery;
+        while ((delivery = deliveries.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+            int orderNo = Integer.parseInt(new String(delivery.getBody(), StandardCharsets.UTF_8));
+            boolean applied = applyOrder(orderNo);
+            lastTag = delivery.getEnvelope().getDeliveryTag();
+            // Acknowledged after applying, and in batches as the workers do (one ack frame for many): all that was
+            // applied since the last ack is still the broker's to redeliver if this process dies now. The batch
+            // makes that window up to ACK_EVERY - 1 applied orders wide, not a fraction of one.
+            if (!autoAck && ++unacknowledged == ACK_EVERY) {
                 channel.basicAck(lastTag, true);
+                unacknowledged = 0;
+            }
+            System.out.println((applied ? "applied " : "skipped ") + orderNo
+                    + (delivery.getEnvelope().isRedeliver() ? " redelivered" : ""));
+            if (applied && ++appliedSoFar == haltAt) {
+                halt(orderNo, received.get());
             }
         }
+        if (unacknowledged > 0) {
+            channel.basicAck(lastTag, true);
+        }
+    }
+
+    /** Applies the order as the mode does; whether it was applied (else skipped as a duplicate). */
+    private boolean applyOrder(int orderNo) throws SQLException, InterruptedException {
+        // In a mode of two commits the halt comes between them, at the haltAt-th order; else after applying it.
+        Runnable betweenCommits = appliedSoFar + 1 == haltAt ? () -> halt(orderNo, received.get()) : () -> { };
+        return switch (mode) {
+            case AT_MOST_ONCE, AT_LEAST_ONCE -> apply(database, orderNo);
+            case EFFECTIVELY_ONCE -> applyOnce(database, orderNo);
+            case ROW_FIRST -> rowThenEffect(database, orderNo, betweenCommits);
+            case EFFECT_FIRST -> effectThenRow(database, orderNo, betweenCommits);
+        };
     }
 
     /** The effect alone: a redelivered order is applied again. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -19,11 +20,11 @@ import com.rabbitmq.client.MessageProperties;
 /**
  * At-most-once, at-least-once and effectively-once delivery, shown by killing a consumer (SIGKILL) in the middle of
  * its work and counting, in its database, what was applied once, twice or never; and the two ways to break the
- * dedup table by writing it in a transaction apart from the effect's.
+ * dedup table by writing it in a transaction apart from the effect's. {@link DeliveryReport} tells it.
  */
 final class DeliveryLab implements Lab {
 
-    private static final int ORDERS = 200;
+    static final int ORDERS = 200;
     // Just after an acknowledgement (every DeliveryConsumer.ACK_EVERY): the kill comes with three orders applied but
     // not yet acknowledged (in a mode of two commits, two and the first commit of the third). The consumer halts there
     // until it is killed, so that a busy machine cannot let it run on to its next acknowledgement (and show nothing
@@ -78,6 +79,25 @@ final class DeliveryLab implements Lab {
         return "a consumer killed (SIGKILL) mid-work: at-most-, at-least-, effectively-once; a dedup row apart";
     }
 
+    /**
+     * What one mode came to.
+     *
+     * @param halt        where the first consumer halted, to be killed
+     * @param atKill      what it had applied by then, as it reported it
+     * @param readyAtKill the queue's ready count asked just before the kill, or {@code null} when not asked
+     * @param tallyAtKill what its database held after the kill
+     * @param second      what the consumer that took over received, redelivered and skipped
+     * @param tally       what the database held in the end
+     * @param left        what was left in the queue in the end
+     */
+    record Findings(Mode mode, ConsumerProcess.Halt halt, int atKill, Long readyAtKill, OrderDatabase.Tally tallyAtKill,
+            SecondConsumer second, OrderDatabase.Tally tally, long left) {
+    }
+
+    /** What the consumer that took over after the kill received, how many of them redelivered, and skipped. */
+    record SecondConsumer(int received, int redelivered, int skipped) {
+    }
+
     @Override
     public void run(List<String> arguments) throws Exception {
         boolean queueAtKill = arguments.contains(QUEUE_AT_KILL);
@@ -88,75 +108,42 @@ final class DeliveryLab implements Lab {
                     .map(mode -> mode.label).collect(Collectors.joining("|")) + "]... [" + QUEUE_AT_KILL + "]");
             System.exit(2);
         }
-        System.out.println("Each mode: " + ORDERS + " orders into a fresh quorum queue; a consumer in a JVM of its own"
-                + " applies them");
-        System.out.println("to its own database (~10 ms each), is killed (SIGKILL) midway, and a new consumer takes over.");
-        boolean allShown = true; // run all modes, even after one that did not show its behaviour
+        DeliveryReport.intro().printLines();
+        List<String> missed = new ArrayList<>(); // run all modes, even after one that did not show its behaviour
         Path databases = Files.createTempDirectory("lab-delivery");
-        try (Connection connection = Broker.connect(name())) {
+        try (Connection connection = RabbitConnector.connect(name())) {
             for (Mode mode : modes.isEmpty() ? Mode.GUARANTEES : modes) {
-                System.out.println();
-                allShown &= show(connection, mode, new OrderDatabase(databases, mode.label), queueAtKill);
+                Findings findings = measure(connection, mode, new OrderDatabase(databases, mode.label), queueAtKill);
+                missed.addAll(DeliveryReport.of(findings).printLines().missed());
             }
         }
         finally {
             deleteRecursively(databases);
         }
-        if (!allShown) {
-            System.exit(1);
-        }
+        Report.failIfMissed(missed);
     }
 
-    /** One mode, start to end; whether it showed what it is about. */
-    private static boolean show(Connection connection, Mode mode, OrderDatabase database, boolean queueAtKill)
+    /** One mode, start to end. */
+    private static Findings measure(Connection connection, Mode mode, OrderDatabase database, boolean queueAtKill)
             throws Exception {
         String queue = "lab.delivery." + mode.label;
-        System.out.println(mode.label + ": " + mode.description);
         try (Channel channel = connection.createChannel()) {
             try {
                 channel.queueDelete(queue); // a run that crashed may have left it behind, with messages in it
                 channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
                 database.createTables();
                 publish(channel, queue);
-
-                ConsumerProcess.Halt halt;
                 try (ConsumerProcess first = ConsumerProcess.haltingAt(KILL_AT, mode, queue, database.url())) {
-                    halt = first.awaitHalt(HALT_TIMEOUT_SECONDS);
-                    if (queueAtKill) {
-                        // Asked of the broker while the consumer stands still, just before it is killed.
-                        System.out.printf("  at the kill: the broker had delivered %d to the consumer, which had"
-                                + " applied %d; the queue had %d ready%n", halt.delivered(), first.applied(),
-                                channel.messageCount(queue));
-                    }
+                    ConsumerProcess.Halt halt = first.awaitHalt(HALT_TIMEOUT_SECONDS);
+                    // Asked of the broker while the consumer stands still, just before it is killed.
+                    Long readyAtKill = queueAtKill ? channel.messageCount(queue) : null;
+                    int atKill = first.applied();
                     first.kill();
+                    OrderDatabase.Tally tallyAtKill = database.tally(ORDERS);
+                    SecondConsumer second = takeOver(mode, queue, database);
+                    return new Findings(mode, halt, atKill, readyAtKill, tallyAtKill, second, database.tally(ORDERS),
+                            channel.messageCount(queue));
                 }
-                OrderDatabase.Tally atKill = database.tally(ORDERS);
-                ConsumerProcess second = ConsumerProcess.toTheEnd(mode, queue, database.url());
-                try (second) {
-                    second.awaitEnd(FINISH_TIMEOUT_SECONDS);
-                }
-                OrderDatabase.Tally tally = database.tally(ORDERS);
-                long left = channel.messageCount(queue);
-
-                System.out.printf("  %d published; consumer killed (SIGKILL) %s; a new consumer received %d (%d"
-                        + " redelivered)%n", ORDERS, mode.twoCommits()
-                                ? "between the two commits of order " + halt.orderNo()
-                                : "after applying " + atKill.rows(),
-                        second.received(), second.redelivered());
-                if (mode == Mode.ROW_FIRST) {
-                    System.out.println("  at the kill the database held the dedup row and not the effect of "
-                            + orders(atKill.rowsWithoutEffect()));
-                }
-                if (mode == Mode.EFFECT_FIRST) {
-                    System.out.println("  at the kill the database held the effect and not the dedup row of "
-                            + orders(atKill.effectsWithoutRow()));
-                }
-                System.out.printf("  applied once: %d  applied twice: %d  lost: %d  left in queue: %d%s%n",
-                        tally.once(), tally.twice(), tally.lost().size(), left, mode.dedups()
-                                ? "  duplicates skipped: " + second.skipped() : "");
-                Finding finding = finding(mode, tally, second.skipped(), left);
-                System.out.println("=> " + finding.line());
-                return finding.shown();
             }
             finally {
                 channel.queueDelete(queue);
@@ -164,54 +151,12 @@ final class DeliveryLab implements Lab {
         }
     }
 
-    /** The verdict line of one mode, and whether the mode showed what it is about. */
-    record Finding(boolean shown, String line) {
-    }
-
-    static Finding finding(Mode mode, OrderDatabase.Tally tally, int skipped, long left) {
-        int lost = tally.lost().size();
-        int twice = tally.twice();
-        if (left > 0) {
-            return new Finding(false, left + " still in the queue: the new consumer stopped before it was empty");
+    /** A new consumer, run until the queue has been idle for a while. */
+    private static SecondConsumer takeOver(Mode mode, String queue, OrderDatabase database) throws Exception {
+        try (ConsumerProcess second = ConsumerProcess.toTheEnd(mode, queue, database.url())) {
+            second.awaitEnd(FINISH_TIMEOUT_SECONDS);
+            return new SecondConsumer(second.received(), second.redelivered(), second.skipped());
         }
-        return switch (mode) {
-            case AT_MOST_ONCE -> lost > 0
-                    ? new Finding(true, "lost: the broker forgot each message the moment it sent it;"
-                            + " those in the killed consumer's buffer are gone")
-                    : new Finding(false, "nothing was lost this time: the consumer had applied all it was sent");
-            case AT_LEAST_ONCE -> lost > 0
-                    ? new Finding(false, lost + " lost: not at least once")
-                    : twice > 0
-                            ? new Finding(true, "nothing lost, " + twice + " applied twice: redelivered after the kill,"
-                                    + " applied again (no dedup)")
-                            : new Finding(false, "nothing lost, none applied twice this time: the kill came right after"
-                                    + " an acknowledgement");
-            case EFFECTIVELY_ONCE -> lost > 0 || twice > 0
-                    ? new Finding(false, "not effectively once: " + lost + " lost, " + twice + " applied twice")
-                    : skipped > 0
-                            ? new Finding(true, "nothing lost, none applied twice: " + skipped
-                                    + " redelivered duplicates skipped by the dedup table")
-                            : new Finding(false, "nothing lost, none applied twice, no duplicate to skip: the kill came"
-                                    + " right after an acknowledgement");
-            case ROW_FIRST -> lost > 0 && twice == 0
-                    ? new Finding(true, "lost: redelivered, " + orders(tally.lost()) + " found its dedup row and was"
-                            + " skipped as done; its effect was never applied")
-                    : new Finding(false, "the dedup row first lost nothing this time: " + lost + " lost, " + twice
-                            + " applied twice");
-            case EFFECT_FIRST -> twice > 0 && lost == 0
-                    ? new Finding(true, "applied twice: redelivered, " + orders(tally.appliedTwice()) + " found no"
-                            + " dedup row and was applied again")
-                    : new Finding(false, "the effect first applied nothing twice this time: " + lost + " lost, " + twice
-                            + " applied twice");
-        };
-    }
-
-    private static String orders(List<Integer> orderNumbers) {
-        if (orderNumbers.isEmpty()) {
-            return "no order";
-        }
-        return (orderNumbers.size() == 1 ? "order " : "orders ")
-                + orderNumbers.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     private static void publish(Channel channel, String queue) throws Exception {

@@ -14,15 +14,40 @@ import com.rabbitmq.client.MessageProperties;
 
 /**
  * The life of one message in a quorum queue: stored, delivered but unacknowledged, redelivered after its consumer
- * goes away, rejected to the dead-letter queue, and acknowledged there, gone.
+ * goes away, rejected to the dead-letter queue, and acknowledged there, gone. {@link LifecycleReport} tells it.
  */
 final class LifecycleLab implements Lab {
 
     private static final DeadLetterTopology TOPOLOGY =
             new DeadLetterTopology("lab.lifecycle.orders", "lab.lifecycle.dlx");
-    private static final String QUEUE = TOPOLOGY.queue();
-    private static final String DLX = TOPOLOGY.dlx();
-    private static final String DLQ = TOPOLOGY.dlq();
+    static final String QUEUE = TOPOLOGY.queue();
+    static final String DLX = TOPOLOGY.dlx();
+    static final String DLQ = TOPOLOGY.dlq();
+
+    /** What the broker said at each step of the message's life. */
+    record Findings(Stored stored, Held held, Redelivered redelivered, Counts deadLettered, DeadLetter letter,
+            Counts acked) {
+    }
+
+    /** Step 1: whether the broker confirmed the publish, and the ready count after it. */
+    record Stored(boolean confirmed, int ready) {
+    }
+
+    /** Step 2: the delivery to consumer A, the ready count while A holds it, and whether B's basicGet got it. */
+    record Held(long deliveryTag, boolean redelivered, int ready, boolean otherGotIt) {
+    }
+
+    /** Step 3: the ready count once A's channel closed, and what B's basicGet then got. */
+    record Redelivered(int ready, long deliveryTag, boolean redelivered, Object deliveryCount) {
+    }
+
+    /** Ready messages in the queue and in its dead-letter queue. */
+    record Counts(int ready, int dead) {
+    }
+
+    /** Step 5: why and where the dead letter died, from its headers. */
+    record DeadLetter(String firstDeathReason, Object reason, Object queue, Object count) {
+    }
 
     @Override
     public String name() {
@@ -36,88 +61,35 @@ final class LifecycleLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        try (Connection connection = Broker.connect(name());
-                Connection clientA = Broker.connect(name() + " consumer A");
-                Connection clientB = Broker.connect(name() + " client B")) {
+        LifecycleReport.of(measure()).print();
+    }
+
+    private Findings measure() throws Exception {
+        try (Connection connection = RabbitConnector.connect(name());
+                Connection clientA = RabbitConnector.connect(name() + " consumer A");
+                Connection clientB = RabbitConnector.connect(name() + " client B")) {
             try {
                 Channel channel = connection.createChannel();
                 TOPOLOGY.delete(channel);
                 TOPOLOGY.declare(channel, Map.of());
-                System.out.println("The life of one message in the quorum queue " + QUEUE
-                        + " (dead letters: " + DLQ + ")");
                 Channel b = clientB.createChannel();
-
-                System.out.println("1. publish one persistent message, with publisher confirms");
-                channel.confirmSelect();
-                channel.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN,
-                        "order-1".getBytes(StandardCharsets.UTF_8));
-                boolean confirmed = channel.waitForConfirms(Inbox.PATIENCE.toMillis());
-                int ready = Ready.awaitIn(channel, QUEUE, 1);
-                System.out.printf("   broker confirmed: %s   ready: %d%n", confirmed ? "yes" : "no (nacked)", ready);
-                Verdict.check(confirmed && ready == 1, "stored: the broker confirmed it, and a quorum queue confirms"
-                                + " once a majority of its replicas have it",
-                        "not stored as expected: confirmed=" + confirmed + ", ready " + ready);
-
-                System.out.println("2. consumer A takes it with manual ack, and does not ack");
+                Stored stored = publish(channel);
                 Channel a = clientA.createChannel();
-                a.basicQos(1);
-                Delivery atA = Inbox.holding(a, QUEUE).await(1).received().get(0);
-                ready = Ready.in(channel, QUEUE);
-                GetResponse atB = b.basicGet(QUEUE, false);
-                System.out.printf("   A received it: deliveryTag=%d redelivered=%s   ready: %d   B's basicGet: %s%n",
-                        atA.getEnvelope().getDeliveryTag(), atA.getEnvelope().isRedeliver(), ready,
-                        atB == null ? "nothing" : "a message");
-                Verdict.check(!atA.getEnvelope().isRedeliver() && ready == 0 && atB == null,
-                        "unacknowledged: delivered to A, invisible to everyone else, not yet gone",
-                        "not held by A: redelivered=" + atA.getEnvelope().isRedeliver() + ", ready " + ready
-                                + ", B got " + (atB == null ? "nothing" : "it"));
-
-                System.out.println("3. A's channel closes without an ack, as if A had crashed");
-                a.close();
-                ready = Ready.awaitIn(channel, QUEUE, 1);
-                atB = awaitGet(b, QUEUE);
-                Object deliveryCount = headersOf(atB.getProps()).get("x-delivery-count");
-                System.out.printf("   ready: %d   B's basicGet: deliveryTag=%d redelivered=%s x-delivery-count=%s%n",
-                        ready, atB.getEnvelope().getDeliveryTag(), atB.getEnvelope().isRedeliver(), deliveryCount);
-                Verdict.check(ready == 1 && atB.getEnvelope().isRedeliver()
-                                && deliveryCount instanceof Number count && count.intValue() == 1,
-                        "not gone: back in the queue, then to B, marked redelivered, with A's failed delivery counted",
-                        "no redelivery seen: ready " + ready + ", redelivered=" + atB.getEnvelope().isRedeliver()
-                                + ", x-delivery-count=" + deliveryCount);
-
-                System.out.println("4. B rejects it (basicNack, requeue=false)");
-                b.basicNack(atB.getEnvelope().getDeliveryTag(), false, false);
+                Held held = deliverToA(channel, a, b);
+                a.close(); // without an ack, as if A had crashed
+                Redelivered redelivered = redeliverToB(channel, b);
+                b.basicNack(redelivered.deliveryTag(), false, false);
                 int dead = Ready.awaitIn(channel, DLQ, 1);
-                ready = Ready.in(channel, QUEUE);
-                System.out.printf("   orders ready: %d   dlq ready: %d%n", ready, dead);
-                Verdict.check(ready == 0 && dead == 1,
-                        "dead-lettered: the queue sent the rejected message via " + DLX + " to " + DLQ,
-                        "not dead-lettered: orders ready " + ready + ", dlq ready " + dead);
-
-                System.out.println("5. consumer C takes it from the DLQ, reads why it is there, and acks it");
+                Counts deadLettered = new Counts(Ready.in(channel, QUEUE), dead);
                 Channel c = connection.createChannel();
-                c.basicQos(1);
-                Delivery atC = Inbox.holding(c, DLQ).await(1).received().get(0);
-                Map<String, Object> headers = headersOf(atC.getProperties());
-                String firstDeathReason = String.valueOf(headers.get("x-first-death-reason"));
-                Map<?, ?> death = headers.get("x-death") instanceof List<?> deaths && !deaths.isEmpty()
-                        && deaths.get(0) instanceof Map<?, ?> latest ? latest : Map.of();
-                System.out.printf("   x-first-death-reason=%s   x-death: reason=%s queue=%s count=%s%n",
-                        firstDeathReason, death.get("reason"), death.get("queue"), death.get("count"));
-                Verdict.check("rejected".equals(firstDeathReason) && QUEUE.equals(String.valueOf(death.get("queue"))),
-                        "the dead letter says why and where: rejected, in " + QUEUE,
-                        "the dead letter's headers do not say it was rejected in " + QUEUE);
-                c.basicAck(atC.getEnvelope().getDeliveryTag(), false);
+                DeadLetter letter = readAndAck(c);
                 // Closing the channel is how step 3 brought the message back; after an ack there is nothing to bring.
                 // The moment after it gives a late return the time to show up in the count.
                 c.close();
                 Thread.sleep(200);
                 dead = Ready.in(channel, DLQ);
-                ready = Ready.in(channel, QUEUE);
-                System.out.printf("   acked, then C's channel closed: orders ready: %d   dlq ready: %d%n", ready, dead);
-                Verdict.check(ready == 0 && dead == 0,
-                        "acknowledged: gone for good, closing the channel brought nothing back",
-                        "still there after the ack: orders ready " + ready + ", dlq ready " + dead);
+                return new Findings(stored, held, redelivered, deadLettered, letter,
+                        new Counts(Ready.in(channel, QUEUE), dead));
             }
             finally {
                 TOPOLOGY.delete(connection.createChannel());
@@ -125,12 +97,48 @@ final class LifecycleLab implements Lab {
         }
     }
 
+    private static Stored publish(Channel channel) throws Exception {
+        channel.confirmSelect();
+        channel.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                "order-1".getBytes(StandardCharsets.UTF_8));
+        boolean confirmed = channel.waitForConfirms(Inbox.PATIENCE.toMillis());
+        return new Stored(confirmed, Ready.awaitIn(channel, QUEUE, 1));
+    }
+
+    /** Consumer A takes the message with manual ack and does not ack; B tries to get it meanwhile. */
+    private static Held deliverToA(Channel channel, Channel a, Channel b) throws Exception {
+        a.basicQos(1);
+        Delivery atA = Inbox.holding(a, QUEUE).await(1).received().get(0);
+        int ready = Ready.in(channel, QUEUE);
+        GetResponse atB = b.basicGet(QUEUE, false);
+        return new Held(atA.getEnvelope().getDeliveryTag(), atA.getEnvelope().isRedeliver(), ready, atB != null);
+    }
+
+    private static Redelivered redeliverToB(Channel channel, Channel b) throws Exception {
+        int ready = Ready.awaitIn(channel, QUEUE, 1);
+        GetResponse atB = awaitGet(b, QUEUE);
+        return new Redelivered(ready, atB.getEnvelope().getDeliveryTag(), atB.getEnvelope().isRedeliver(),
+                headersOf(atB.getProps()).get("x-delivery-count"));
+    }
+
+    /** Consumer C takes the message from the DLQ, reads why it is there, and acks it. */
+    private static DeadLetter readAndAck(Channel c) throws Exception {
+        c.basicQos(1);
+        Delivery atC = Inbox.holding(c, DLQ).await(1).received().get(0);
+        Map<String, Object> headers = headersOf(atC.getProperties());
+        Map<?, ?> death = headers.get("x-death") instanceof List<?> deaths && !deaths.isEmpty()
+                && deaths.get(0) instanceof Map<?, ?> latest ? latest : Map.of();
+        c.basicAck(atC.getEnvelope().getDeliveryTag(), false);
+        return new DeadLetter(String.valueOf(headers.get("x-first-death-reason")), death.get("reason"),
+                death.get("queue"), death.get("count"));
+    }
+
     private static Map<String, Object> headersOf(AMQP.BasicProperties properties) {
         Map<String, Object> headers = properties.getHeaders();
         return headers == null ? Map.of() : headers;
     }
 
-    private static GetResponse awaitGet(Channel channel, String queue) throws Exception {
+    private static GetResponse awaitGet(Channel channel, String queue) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Inbox.PATIENCE.toNanos();
         GetResponse response = channel.basicGet(queue, false);
         while (response == null) {

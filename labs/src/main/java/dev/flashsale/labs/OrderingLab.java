@@ -3,6 +3,7 @@ package dev.flashsale.labs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,18 +26,19 @@ import com.rabbitmq.client.Envelope;
  * consumer keeps the order by giving up parallelism, and partitioning by key keeps both.
  *
  * <p>Every event takes a few milliseconds of work at the consumer and is applied when the work is done; the lab
- * records, at that moment, whether a later event of the same customer was applied before it.
+ * records, at that moment, whether a later event of the same customer was applied before it. {@link OrderingReport}
+ * tells it.
  */
 final class OrderingLab implements Lab {
 
-    private static final int KEYS = 8;
-    private static final int EVENTS_PER_KEY = 40;
-    private static final int EVENTS = KEYS * EVENTS_PER_KEY;
-    private static final int CONSUMERS = 4;
+    static final int KEYS = 8;
+    static final int EVENTS_PER_KEY = 40;
+    static final int EVENTS = KEYS * EVENTS_PER_KEY;
+    static final int CONSUMERS = 4;
 
     /** Work per event, in milliseconds: uneven, so a consumer on a quick event overtakes one on a slow event. */
-    private static final int MIN_WORK = 2;
-    private static final int MAX_WORK = 8;
+    static final int MIN_WORK = 2;
+    static final int MAX_WORK = 8;
 
     private static final String ONE_QUEUE = "lab.ordering.one";
     private static final String COMPETING_QUEUE = "lab.ordering.competing";
@@ -53,103 +55,79 @@ final class OrderingLab implements Lab {
         return "ordering per key: competing consumers break it, one active consumer or partitions keep it";
     }
 
+    /** The four runs, in order: one consumer, competing consumers, single active consumer, partitions. */
+    record Findings(Result one, Result competing, Result singleActive, Result partitioned) {
+    }
+
+    /** One run: how many consumers it had, how many of them applied events, how many out of order, how long. */
+    record Result(String label, int consumers, int busy, int outOfOrder, long elapsedMillis) {
+    }
+
     @Override
     public void run(List<String> arguments) throws Exception {
-        System.out.printf("%d customers publish %d events each (numbered 1..%d), interleaved: %d events a run.%n",
-                KEYS, EVENTS_PER_KEY, EVENTS_PER_KEY, EVENTS);
-        System.out.printf("Each consumer works %d-%d ms on an event (prefetch 1), then applies it and checks the"
-                + " customer's order.%n", MIN_WORK, MAX_WORK);
-        System.out.println();
+        OrderingReport.of(measure()).print();
+    }
 
+    private Findings measure() throws Exception {
         List<String> partitions = new ArrayList<>();
         for (int partition = 0; partition < CONSUMERS; partition++) {
             partitions.add("lab.ordering.partition-" + partition);
         }
         List<Connection> consumers = new ArrayList<>();
-        try (Connection connection = Broker.connect(name())) {
+        try (Connection connection = RabbitConnector.connect(name())) {
             Channel channel = connection.createChannel();
             try {
-                // Classic queues: the lesson is the same on quorum queues, and a lab's queues need no replicas.
-                channel.queueDeclare(ONE_QUEUE, false, false, false, null);
-                channel.queueDeclare(COMPETING_QUEUE, false, false, false, null);
-                channel.queueDeclare(SINGLE_ACTIVE_QUEUE, false, false, false,
-                        Map.of("x-single-active-consumer", true));
-                // Partitioned by key: the publisher picks the queue, so one customer's events all meet one consumer.
-                // In production, RabbitMQ's consistent-hash exchange plugin routes by a hash of the routing key the
-                // same way, and a super stream with single active consumer does it for streams, rebalancing included.
-                channel.exchangeDeclare(PARTITIONS_EXCHANGE, "direct", false);
-                for (int partition = 0; partition < CONSUMERS; partition++) {
-                    channel.queueDeclare(partitions.get(partition), false, false, false, null);
-                    channel.queueBind(partitions.get(partition), PARTITIONS_EXCHANGE, String.valueOf(partition));
-                }
+                declareQueues(channel, partitions);
                 // One connection per consumer, like separate worker processes (each has its own dispatch threads).
                 for (int consumer = 0; consumer < CONSUMERS; consumer++) {
-                    consumers.add(Broker.connect(name() + " consumer " + (consumer + 1)));
+                    consumers.add(RabbitConnector.connect(name() + " consumer " + (consumer + 1)));
                 }
-
-                System.out.printf("%-37s %9s %4s %12s %10s%n", "run", "consumers", "busy", "out of order", "elapsed");
-                Result one = run(channel, "A one consumer", key -> new Route("", ONE_QUEUE), consumers.subList(0, 1),
-                        List.of(ONE_QUEUE));
-                Result competing = run(channel, "B four competing consumers", key -> new Route("", COMPETING_QUEUE),
-                        consumers, List.of(COMPETING_QUEUE, COMPETING_QUEUE, COMPETING_QUEUE, COMPETING_QUEUE));
-                Result singleActive = run(channel, "C four, single active consumer",
-                        key -> new Route("", SINGLE_ACTIVE_QUEUE), consumers,
-                        List.of(SINGLE_ACTIVE_QUEUE, SINGLE_ACTIVE_QUEUE, SINGLE_ACTIVE_QUEUE, SINGLE_ACTIVE_QUEUE));
-                // The eight customers' hashes fall two to a partition; real keys spread as evenly as their hash does.
-                Result partitioned = run(channel, "D four partitions, hash(customer) % 4",
-                        key -> new Route(PARTITIONS_EXCHANGE, String.valueOf(Math.floorMod(key.hashCode(), CONSUMERS))),
-                        consumers, partitions);
-                System.out.println();
-                verdicts(one, competing, singleActive, partitioned);
+                return new Findings(
+                        runOnce(channel, "A one consumer", key -> new Route("", ONE_QUEUE), consumers.subList(0, 1),
+                                List.of(ONE_QUEUE)),
+                        runOnce(channel, "B four competing consumers", key -> new Route("", COMPETING_QUEUE),
+                                consumers, Collections.nCopies(CONSUMERS, COMPETING_QUEUE)),
+                        runOnce(channel, "C four, single active consumer", key -> new Route("", SINGLE_ACTIVE_QUEUE),
+                                consumers, Collections.nCopies(CONSUMERS, SINGLE_ACTIVE_QUEUE)),
+                        // The eight customers' hashes fall two to a partition; real keys spread as evenly as their
+                        // hash does.
+                        runOnce(channel, "D four partitions, hash(customer) % 4", key -> new Route(PARTITIONS_EXCHANGE,
+                                String.valueOf(Math.floorMod(key.hashCode(), CONSUMERS))), consumers, partitions));
             }
             finally {
                 for (Connection consumer : consumers) {
                     consumer.close();
                 }
-                // A fresh channel: the lab's own may have been closed by the error that brought us here.
-                try (Channel cleanup = connection.createChannel()) {
-                    cleanup.queueDelete(ONE_QUEUE);
-                    cleanup.queueDelete(COMPETING_QUEUE);
-                    cleanup.queueDelete(SINGLE_ACTIVE_QUEUE);
-                    for (String partition : partitions) {
-                        cleanup.queueDelete(partition);
-                    }
-                    cleanup.exchangeDelete(PARTITIONS_EXCHANGE);
-                }
+                deleteQueues(connection, partitions);
             }
         }
     }
 
-    private static void verdicts(Result one, Result competing, Result singleActive, Result partitioned) {
-        boolean broken = competing.outOfOrder > 0;
-        if (broken) {
-            System.out.printf("=> competing consumers applied %d events after a later event of the same customer%n",
-                    competing.outOfOrder);
+    private static void declareQueues(Channel channel, List<String> partitions) throws IOException {
+        // Classic queues: the lesson is the same on quorum queues, and a lab's queues need no replicas.
+        channel.queueDeclare(ONE_QUEUE, false, false, false, null);
+        channel.queueDeclare(COMPETING_QUEUE, false, false, false, null);
+        channel.queueDeclare(SINGLE_ACTIVE_QUEUE, false, false, false, Map.of("x-single-active-consumer", true));
+        // Partitioned by key: the publisher picks the queue, so one customer's events all meet one consumer.
+        // In production, RabbitMQ's consistent-hash exchange plugin routes by a hash of the routing key the
+        // same way, and a super stream with single active consumer does it for streams, rebalancing included.
+        channel.exchangeDeclare(PARTITIONS_EXCHANGE, "direct", false);
+        for (int partition = 0; partition < CONSUMERS; partition++) {
+            channel.queueDeclare(partitions.get(partition), false, false, false, null);
+            channel.queueBind(partitions.get(partition), PARTITIONS_EXCHANGE, String.valueOf(partition));
         }
-        else {
-            System.out.println("=> competing consumers happened to keep every customer's order this time");
-        }
-        boolean kept = one.outOfOrder == 0 && singleActive.outOfOrder == 0 && partitioned.outOfOrder == 0;
-        if (kept) {
-            System.out.println("=> one consumer, a single active consumer and partitions by key kept every customer's"
-                    + " order");
-        }
-        else {
-            System.out.printf("=> out of order where it must not be: one consumer %d, single active %d,"
-                    + " partitions %d%n", one.outOfOrder, singleActive.outOfOrder, partitioned.outOfOrder);
-        }
-        double speedup = (double) singleActive.elapsedMillis / partitioned.elapsedMillis;
-        boolean faster = speedup >= 2 && singleActive.busy == 1;
-        if (faster) {
-            System.out.printf("=> partitions were %.1fx faster than a single active consumer: ordered per customer,"
-                    + " parallel across them%n", speedup);
-        }
-        else {
-            System.out.printf("=> partitions were not clearly faster than a single active consumer this time (%.1fx,"
-                    + " %d busy)%n", speedup, singleActive.busy);
-        }
-        if (!broken || !kept || !faster) {
-            throw new IllegalStateException("the ordering lab did not show what it is about (see the verdicts above)");
+    }
+
+    private static void deleteQueues(Connection connection, List<String> partitions) throws Exception {
+        // A fresh channel: the lab's own may have been closed by the error that brought us here.
+        try (Channel cleanup = connection.createChannel()) {
+            cleanup.queueDelete(ONE_QUEUE);
+            cleanup.queueDelete(COMPETING_QUEUE);
+            cleanup.queueDelete(SINGLE_ACTIVE_QUEUE);
+            for (String partition : partitions) {
+                cleanup.queueDelete(partition);
+            }
+            cleanup.exchangeDelete(PARTITIONS_EXCHANGE);
         }
     }
 
@@ -157,7 +135,7 @@ final class OrderingLab implements Lab {
      * Publishes all the events (confirmed, so the queues are full before anyone consumes), then starts one consumer
      * per queue given, each on its own connection, and waits until every event is applied.
      */
-    private static Result run(Channel publisher, String label, Function<String, Route> routing,
+    private static Result runOnce(Channel publisher, String label, Function<String, Route> routing,
             List<Connection> connections, List<String> queues) throws Exception {
         publisher.confirmSelect();
         for (String event : interleavedEvents()) {
@@ -184,10 +162,7 @@ final class OrderingLab implements Lab {
             throw new IllegalStateException(label + ": only " + (EVENTS - applied.all.getCount()) + " of " + EVENTS
                     + " events were applied in 20 s");
         }
-        Result result = new Result(applied.outOfOrder(), applied.busy(), elapsedMillis);
-        System.out.printf("%-37s %9d %4d %12d %7d ms%n", label, queues.size(), result.busy, result.outOfOrder,
-                result.elapsedMillis);
-        return result;
+        return new Result(label, queues.size(), applied.busy(), applied.outOfOrder(), elapsedMillis);
     }
 
     /**
@@ -214,9 +189,6 @@ final class OrderingLab implements Lab {
     }
 
     private record Route(String exchange, String routingKey) {
-    }
-
-    private record Result(int outOfOrder, int busy, long elapsedMillis) {
     }
 
     /** A consumer: works on an event, then applies it, then acknowledges it. */

@@ -25,22 +25,51 @@ import com.rabbitmq.client.MessageProperties;
 /**
  * Backpressure from a full queue: with {@code reject-publish} (what the project's work queues use, see
  * {@code Topology.workQueueArguments}) the broker refuses what it cannot hold and says so to the publisher; with
- * {@code drop-head} it takes everything and silently throws the oldest away.
+ * {@code drop-head} it takes everything and silently throws the oldest away. {@link OverflowReport} tells it.
  */
 final class OverflowLab implements Lab {
 
-    private static final int MAX_LENGTH = 100;
-    private static final int MESSAGES = 300;
+    static final int MAX_LENGTH = 100;
+    static final int MESSAGES = 300;
 
     /**
      * Messages go out in batches, each confirmed before the next, because a quorum queue's limit is soft: it takes
      * every publish that reaches it and only then, over its limit, tells the channels to refuse the next ones (until
      * it is back under 80% of the limit). A burst of 300 may all get in before that word arrives.
      */
-    private static final int BATCH = 10;
+    static final int BATCH = 10;
 
-    private static final String REJECT_QUEUE = "lab.overflow.reject";
-    private static final String DROP_HEAD_QUEUE = "lab.overflow.drop-head";
+    static final String REJECT_QUEUE = "lab.overflow.reject";
+    static final String DROP_HEAD_QUEUE = "lab.overflow.drop-head";
+
+    /**
+     * @param rejected what the publisher's 300 to the reject-publish queue came to
+     * @param held     what that queue then held
+     * @param dropped  what the publisher's 300 to the drop-head queue came to
+     * @param left     the numbers that queue then held, in queue order
+     * @param released what happened once a consumer drained the reject-publish queue and the publisher re-sent
+     */
+    record Findings(Confirms rejected, long held, Confirms dropped, List<Integer> left, Released released) {
+    }
+
+    /** The numbers the broker confirmed, and those it refused, each sorted. */
+    record Confirms(List<Integer> acked, List<Integer> nacked) {
+    }
+
+    /**
+     * @param drained         whether the consumer received all that the queue had confirmed
+     * @param drainedReceived how many it had received by then
+     * @param resent          the re-sent messages: confirmed, and refused on the way
+     * @param complete        whether every one of the 300 arrived in the end
+     * @param received        the distinct numbers the consumer received, sorted
+     * @param deliveries      deliveries in all, duplicates included
+     */
+    record Released(boolean drained, int drainedReceived, Resent resent, boolean complete, List<Integer> received,
+            int deliveries) {
+    }
+
+    record Resent(int confirmed, int refused) {
+    }
 
     @Override
     public String name() {
@@ -54,74 +83,23 @@ final class OverflowLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        try (Connection connection = Broker.connect(name())) {
+        OverflowReport.of(measure()).print();
+    }
+
+    private Findings measure() throws Exception {
+        try (Connection connection = RabbitConnector.connect(name())) {
             try {
                 Channel channel = connection.createChannel();
                 // Quorum queues, like the work queues: they support both overflow behaviours (not reject-publish-dlx).
                 channel.queueDeclare(REJECT_QUEUE, true, false, false, arguments("reject-publish"));
                 channel.queueDeclare(DROP_HEAD_QUEUE, true, false, false, arguments("drop-head"));
                 ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
-
-                System.out.printf("1. %s (quorum, x-max-length %d, x-overflow reject-publish), no consumer:%n",
-                        REJECT_QUEUE, MAX_LENGTH);
-                System.out.printf("   publish %d persistent messages with publisher confirms, %d at a time%n", MESSAGES,
-                        BATCH);
                 Confirms rejected = publisher.publish(REJECT_QUEUE, numbers(1, MESSAGES));
                 long held = channel.queueDeclarePassive(REJECT_QUEUE).getMessageCount();
-                System.out.printf("   confirmed %d (%s), nacked %d (%s); the queue holds %d%n", rejected.acked.size(),
-                        range(rejected.acked), rejected.nacked.size(), range(rejected.nacked), held);
-                System.out.println(held > MAX_LENGTH
-                        ? "   %d over the limit: the publishes already on their way when it filled still got in"
-                                .formatted(held - MAX_LENGTH)
-                        : "   not one over the limit");
-                boolean pushedBack = !rejected.nacked.isEmpty()
-                        && rejected.acked.size() + rejected.nacked.size() == MESSAGES;
-                System.out.println(pushedBack
-                        ? ("=> the full queue refused %d publishes with a nack: the publisher still has them and must"
-                                + " keep them to retry").formatted(rejected.nacked.size())
-                        : "=> the queue took every publish this time: no backpressure seen");
-                System.out.println();
-
-                System.out.printf("2. %s (quorum, x-max-length %d, x-overflow drop-head), no consumer:%n",
-                        DROP_HEAD_QUEUE, MAX_LENGTH);
                 Confirms dropped = publisher.publish(DROP_HEAD_QUEUE, numbers(1, MESSAGES));
                 List<Integer> left = drain(channel, DROP_HEAD_QUEUE);
-                System.out.printf("   confirmed %d, nacked %d; the queue holds %d: messages %s%n", dropped.acked.size(),
-                        dropped.nacked.size(), left.size(), range(left));
-                int lost = dropped.acked.size() - left.size();
-                boolean silentLoss = dropped.nacked.isEmpty() && lost > 0;
-                System.out.println(silentLoss
-                        ? ("=> all %d confirmed, yet %d of them were lost silently: the oldest were dropped for the"
-                                + " newest").formatted(dropped.acked.size(), lost)
-                        : "=> drop-head lost nothing this time (%d confirmed, %d left)".formatted(dropped.acked.size(),
-                                left.size()));
-                System.out.println();
-
-                System.out.printf("3. a consumer starts on %s and drains it; the publisher re-sends the %d it"
-                        + " kept,%n", REJECT_QUEUE, rejected.nacked.size());
-                System.out.printf("   %d at a time, and any refused again until the broker confirms it (as the outbox"
-                        + " does)%n", BATCH);
-                Receiver receiver = new Receiver(connection.createChannel());
-                receiver.start(REJECT_QUEUE);
-                boolean drained = receiver.awaitDistinct(rejected.acked.size());
-                System.out.printf("   the consumer drained the queue: received %d%n", receiver.received.size());
-                Resent resent = resend(publisher, rejected.nacked);
-                boolean complete = receiver.awaitDistinct(MESSAGES);
-                NavigableSet<Integer> received = receiver.received;
-                System.out.printf("   re-sent %d: confirmed %d, refused on the way %d; the consumer received %d"
-                        + " (%d distinct: %s)%n", rejected.nacked.size(), resent.confirmed, resent.refused,
-                        receiver.deliveries.get(), received.size(), range(new ArrayList<>(received)));
-                boolean released = drained && complete && resent.confirmed == rejected.nacked.size();
-                System.out.println(released
-                        ? "=> once the consumer caught up, the queue took publishes again: all %d arrived, none lost"
-                                .formatted(received.size())
-                        : "=> the queue did not take the kept messages back in time (%d of %d arrived)"
-                                .formatted(received.size(), MESSAGES));
-
-                if (!pushedBack || !silentLoss || !released) {
-                    throw new IllegalStateException("the overflow lab did not show what it is about (see the verdicts"
-                            + " above)");
-                }
+                Released released = release(new Receiver(connection.createChannel()), publisher, rejected);
+                return new Findings(rejected, held, dropped, left, released);
             }
             finally {
                 // A fresh channel: the lab's own may have been closed by the error that brought us here.
@@ -131,6 +109,18 @@ final class OverflowLab implements Lab {
                 }
             }
         }
+    }
+
+    /** A consumer drains the reject-publish queue; the publisher re-sends what it kept. */
+    private static Released release(Receiver receiver, ConfirmedPublisher publisher, Confirms rejected)
+            throws Exception {
+        receiver.start(REJECT_QUEUE);
+        boolean drained = receiver.awaitDistinct(rejected.acked().size());
+        int drainedReceived = receiver.received.size();
+        Resent resent = resend(publisher, rejected.nacked());
+        boolean complete = receiver.awaitDistinct(MESSAGES);
+        return new Released(drained, drainedReceived, resent, complete, new ArrayList<>(receiver.received),
+                receiver.deliveries.get());
     }
 
     private static Map<String, Object> arguments(String overflow) {
@@ -173,23 +163,6 @@ final class OverflowLab implements Lab {
             numbers.add(number);
         }
         return numbers;
-    }
-
-    /** "101..300" for a run of consecutive numbers, "first..last, not consecutive" otherwise, "none" when empty. */
-    private static String range(List<Integer> numbers) {
-        if (numbers.isEmpty()) {
-            return "none";
-        }
-        int first = numbers.get(0);
-        int last = numbers.get(numbers.size() - 1);
-        boolean consecutive = last - first + 1 == numbers.size();
-        return first + ".." + last + (consecutive ? "" : ", with gaps");
-    }
-
-    private record Confirms(List<Integer> acked, List<Integer> nacked) {
-    }
-
-    private record Resent(int confirmed, int refused) {
     }
 
     /** Publishes persistent messages and waits for the broker's answer to each: a confirm (ack) or a refusal (nack). */

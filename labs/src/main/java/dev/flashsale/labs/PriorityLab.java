@@ -15,19 +15,20 @@ import com.rabbitmq.client.MessageProperties;
  * What a priority queue reorders, and what it cannot: a classic queue with {@code x-max-priority} hands out a
  * high-priority message before the backlog in the queue, but not before the messages its consumer has already
  * prefetched. Why the email worker's express orders get a queue of their own instead (docs/decisions.md).
+ * {@link PriorityReport} tells it.
  */
 final class PriorityLab implements Lab {
 
     private static final String QUEUE = "lab.priority.queue";
 
     /** Normal messages waiting in the queue when the express one is published. */
-    private static final int BACKLOG = 200;
+    static final int BACKLOG = 200;
 
     /** A pretend job per message: long enough that the backlog is still there when the express message comes. */
-    private static final Duration WORK = Duration.ofMillis(5);
+    static final Duration WORK = Duration.ofMillis(5);
 
-    private static final int NORMAL = 0;
-    private static final int EXPRESS = 9;
+    static final int NORMAL = 0;
+    static final int EXPRESS = 9;
 
     @Override
     public String name() {
@@ -39,20 +40,21 @@ final class PriorityLab implements Lab {
         return "a priority queue serves an urgent message before its backlog, but after what the consumer prefetched";
     }
 
+    /** The two runs: with the consumer's prefetch at 50, and at 1. */
+    record Findings(Waited withPrefetch50, Waited withPrefetch1) {
+    }
+
+    /** How many normal messages the consumer handled after the express one was published and before it, of how many. */
+    record Waited(int prefetch, int behind, int waiting) {
+    }
+
     @Override
     public void run(List<String> arguments) throws Exception {
-        try (Connection connection = Broker.connect(name())) {
+        try (Connection connection = RabbitConnector.connect(name())) {
             Channel channel = connection.createChannel();
             try {
-                System.out.println("A classic queue with x-max-priority 10, " + BACKLOG + " normal messages (priority "
-                        + NORMAL + ") waiting in it, then one express message (priority " + EXPRESS + "); "
-                        + WORK.toMillis() + " ms of work per message:");
-                int withPrefetch50 = waitedBehind(connection, channel, 50);
-                int withPrefetch1 = waitedBehind(connection, channel, 1);
-                Verdict.check(withPrefetch1 <= 2 && withPrefetch50 >= 25 && withPrefetch50 < BACKLOG / 2,
-                        "the queue put the express message ahead of its backlog, but not ahead of what the consumer had prefetched",
-                        "the express message waited behind " + withPrefetch50 + " messages with prefetch 50 and "
-                                + withPrefetch1 + " with prefetch 1");
+                PriorityReport.of(new Findings(waitedBehind(connection, channel, 50),
+                        waitedBehind(connection, channel, 1))).print();
             }
             finally {
                 channel.queueDelete(QUEUE);
@@ -64,7 +66,7 @@ final class PriorityLab implements Lab {
      * Fills the queue, starts one consumer with this prefetch, publishes the express message once the consumer is
      * busy, and answers how many normal messages were handled after the express one was published and before it.
      */
-    private static int waitedBehind(Connection connection, Channel channel, int prefetch) throws Exception {
+    private static Waited waitedBehind(Connection connection, Channel channel, int prefetch) throws Exception {
         channel.queueDelete(QUEUE);
         channel.queueDeclare(QUEUE, true, false, false, Map.of("x-max-priority", 10));
         channel.confirmSelect();
@@ -80,20 +82,24 @@ final class PriorityLab implements Lab {
         int handledBefore = consumer.count();
         publish(channel, "express", EXPRESS);
         channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
+        int position = awaitExpress(consumer);
+        consumer.stop();
+        consuming.close();
+        return new Waited(prefetch, position - handledBefore, BACKLOG - handledBefore);
+    }
+
+    /** Where the express message came among what the consumer handled. */
+    private static int awaitExpress(Inbox consumer) throws InterruptedException {
         long deadline = System.nanoTime() + Inbox.PATIENCE.toNanos();
         int position;
         while ((position = consumer.bodies().indexOf("express")) < 0) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The express message did not arrive within " + Inbox.PATIENCE.toSeconds() + " s");
+                throw new IllegalStateException("The express message did not arrive within "
+                        + Inbox.PATIENCE.toSeconds() + " s");
             }
             Thread.sleep(5);
         }
-        consumer.stop();
-        consuming.close();
-        int behind = position - handledBefore;
-        System.out.printf("   prefetch %-3d normal messages handled before the express one: %d (of %d waiting)%n",
-                prefetch, behind, BACKLOG - handledBefore);
-        return behind;
+        return position;
     }
 
     private static void publish(Channel channel, String body, int priority) throws IOException {

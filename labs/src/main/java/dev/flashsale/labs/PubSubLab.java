@@ -16,20 +16,32 @@ import com.rabbitmq.client.MessageProperties;
 
 /**
  * Point-to-point against publish/subscribe: consumers of one queue share its messages, every queue bound to a fanout
- * exchange gets a copy of each; and what goes wrong when two services share one queue.
+ * exchange gets a copy of each; and what goes wrong when two services share one queue. {@link PubSubReport} tells it.
  */
 final class PubSubLab implements Lab {
 
-    private static final String EXCHANGE = "lab.pubsub.orders";
-    private static final String EMAIL = "lab.pubsub.email";
-    private static final String INVENTORY = "lab.pubsub.inventory";
-    private static final int ORDERS = 20;
+    static final String EXCHANGE = "lab.pubsub.orders";
+    static final String EMAIL = "lab.pubsub.email";
+    static final String INVENTORY = "lab.pubsub.inventory";
+    static final int ORDERS = 20;
 
     /** A pretend job: with prefetch 1 a consumer is busy this long, and the broker gives the next order to another. */
     private static final Duration WORK = Duration.ofMillis(20);
 
     /** Long enough for a message delivered twice, or to the wrong consumer, to show up before the lab counts. */
     private static final Duration SETTLE = Duration.ofMillis(100);
+
+    /**
+     * What each consumer received of the {@link #ORDERS} orders.
+     *
+     * @param emailDistinct     distinct orders the two email consumers received together
+     * @param inventoryDistinct distinct orders the inventory consumer received
+     * @param emailService      of the next {@link #ORDERS}, what the email service saw on the inventory's queue
+     * @param inventoryService  and what the inventory service saw there
+     */
+    record Findings(int email1, int email2, int inventory, int emailDistinct, int inventoryDistinct, int emailService,
+            int inventoryService) {
+    }
 
     @Override
     public String name() {
@@ -43,65 +55,46 @@ final class PubSubLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        try (Connection connection = Broker.connect(name())) {
+        PubSubReport.of(measure()).print();
+    }
+
+    private Findings measure() throws Exception {
+        try (Connection connection = RabbitConnector.connect(name())) {
             try {
                 Channel channel = connection.createChannel();
                 deleteTopology(channel);
-                channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.FANOUT, false);
-                for (String queue : List.of(EMAIL, INVENTORY)) {
-                    channel.queueDeclare(queue, false, false, false, null);
-                    channel.queueBind(queue, EXCHANGE, "");
-                }
-                channel.confirmSelect();
-                System.out.println("The fanout exchange " + EXCHANGE + " is bound to two queues:");
-                System.out.println("   " + EMAIL + ": two competing consumers, email-1 and email-2 (prefetch 1)");
-                System.out.println("   " + INVENTORY + ": one consumer, inventory");
+                declareTopology(channel);
                 Inbox email1 = consumer(connection, EMAIL);
                 Inbox email2 = consumer(connection, EMAIL);
                 Inbox inventory = consumer(connection, INVENTORY);
-
                 publish(channel, 1, ORDERS);
-                System.out.println("Published " + ORDERS + " orders to the exchange; each consumer received:");
                 Inbox.awaitTotal(ORDERS, email1, email2);
                 inventory.await(ORDERS).quietFor(SETTLE);
-                System.out.printf("   email-1: %d   email-2: %d   inventory: %d%n",
-                        email1.count(), email2.count(), inventory.count());
-                int emailTotal = email1.count() + email2.count();
-                int emailDistinct = distinct(email1, email2);
-                boolean shared = email1.count() > 0 && email2.count() > 0;
-                Verdict.check(emailTotal == ORDERS && emailDistinct == ORDERS && shared,
-                        "competing consumers on one queue share the work: each message to one of them (point-to-point)",
-                        "the email consumers did not share the " + ORDERS + " orders: " + emailTotal + " received, "
-                                + emailDistinct + " distinct");
-                Verdict.check(emailDistinct == ORDERS && distinct(inventory) == ORDERS && inventory.count() == ORDERS,
-                        "every queue bound to the fanout exchange got its own copy of all " + ORDERS
-                                + " (publish/subscribe)",
-                        "not every queue got all " + ORDERS + ": email " + emailDistinct + ", inventory "
-                                + distinct(inventory));
-
                 for (Inbox each : List.of(email1, email2, inventory)) {
                     each.cancel();
                 }
+                // Break it: the email service loses its own queue and consumes from the inventory's.
                 channel.queueDelete(EMAIL);
-                System.out.println("Break it: the email service loses its own queue and consumes from " + INVENTORY);
                 Inbox emailService = consumer(connection, INVENTORY);
                 Inbox inventoryService = consumer(connection, INVENTORY);
                 publish(channel, ORDERS + 1, ORDERS);
                 Inbox.awaitTotal(ORDERS, emailService, inventoryService);
-                int emailMissed = ORDERS - emailService.count();
-                int inventoryMissed = ORDERS - inventoryService.count();
-                System.out.printf("   published %d more orders: the email service saw %d, the inventory service %d%n",
-                        ORDERS, emailService.count(), inventoryService.count());
-                Verdict.check(emailMissed > 0 && inventoryMissed > 0,
-                        "two services on ONE queue compete: the email service missed " + emailMissed
-                                + " orders, the inventory service " + inventoryMissed,
-                        "one service saw every order: the email service missed " + emailMissed
-                                + ", the inventory service " + inventoryMissed);
+                return new Findings(email1.count(), email2.count(), inventory.count(), distinct(email1, email2),
+                        distinct(inventory), emailService.count(), inventoryService.count());
             }
             finally {
                 deleteTopology(connection.createChannel());
             }
         }
+    }
+
+    private static void declareTopology(Channel channel) throws IOException {
+        channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.FANOUT, false);
+        for (String queue : List.of(EMAIL, INVENTORY)) {
+            channel.queueDeclare(queue, false, false, false, null);
+            channel.queueBind(queue, EXCHANGE, "");
+        }
+        channel.confirmSelect();
     }
 
     /** A consumer on a channel of its own: prefetch is per channel and consumer, and each acks its own deliveries. */

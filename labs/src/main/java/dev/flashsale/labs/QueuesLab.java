@@ -1,26 +1,25 @@
 package dev.flashsale.labs;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.http.client.Client;
+import com.rabbitmq.http.client.HttpException;
+import com.rabbitmq.http.client.domain.QueryParameters;
+import com.rabbitmq.http.client.domain.QueueInfo;
 import dev.flashsale.events.Topology;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Not a lab but the window the labs look through: the running system's work queues, as the broker sees them.
+ * Not a lab but the window the labs look through: the running system's work queues, as the broker sees them
+ * ({@link QueuesReport} prints them).
  *
  * <p>Ready messages and consumers come from a passive declare over AMQP, so they are exact at the moment of asking;
  * the unacknowledged count exists only in the management API, which RabbitMQ refreshes every 5 seconds by default
@@ -38,8 +37,9 @@ final class QueuesLab implements Lab {
     /** RabbitMQ's {@code collect_statistics_interval} (5 s by default), with a second to spare for the figure's way. */
     private static final Duration STATISTICS_AGE_AT_MOST = Duration.ofSeconds(6);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final JsonMapper json = JsonMapper.builder().build();
+    /** One work queue: ready and unacknowledged messages, consumers, and what its dead-letter queue holds. */
+    record Row(String queue, long ready, long unacked, int consumers, long dlq) {
+    }
 
     @Override
     public String name() {
@@ -53,66 +53,58 @@ final class QueuesLab implements Lab {
 
     @Override
     public void run(List<String> arguments) throws Exception {
-        boolean waitEmpty = arguments.contains("--wait-empty");
-        try (Connection connection = Broker.connect(name()); Channel channel = connection.createChannel()) {
-            if (waitEmpty) {
-                awaitEmpty(channel);
+        Client management = RabbitConnector.management();
+        try (Connection connection = RabbitConnector.connect(name()); Channel channel = connection.createChannel()) {
+            if (arguments.contains("--wait-empty")) {
+                awaitEmpty(channel, management);
             }
-            Map<String, Long> unacked = unacknowledged();
-            System.out.printf("%-24s %7s %8s %10s %5s%n", "queue", "ready", "unacked", "consumers", "dlq");
-            for (String queue : Topology.WORK_QUEUES) {
-                var work = channel.queueDeclarePassive(queue);
-                var deadLetters = channel.queueDeclarePassive(Topology.deadLetterQueue(queue));
-                System.out.printf("%-24s %7d %8d %10d %5d%n", queue, work.getMessageCount(), unacked.getOrDefault(queue, 0L),
-                        work.getConsumerCount(), deadLetters.getMessageCount());
-            }
+            QueuesReport.of(rows(channel, unacknowledged(management))).print();
         }
     }
 
-    private void awaitEmpty(Channel channel) throws Exception {
+    private static List<Row> rows(Channel channel, Map<String, Long> unacked) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String queue : Topology.WORK_QUEUES) {
+            AMQP.Queue.DeclareOk work = channel.queueDeclarePassive(queue);
+            AMQP.Queue.DeclareOk deadLetters = channel.queueDeclarePassive(Topology.deadLetterQueue(queue));
+            rows.add(new Row(queue, work.getMessageCount(), unacked.getOrDefault(queue, 0L), work.getConsumerCount(),
+                    deadLetters.getMessageCount()));
+        }
+        return rows;
+    }
+
+    private static void awaitEmpty(Channel channel, Client management) throws Exception {
         long deadline = System.nanoTime() + WAIT_EMPTY_AT_MOST.toNanos();
         Long nothingReadySince = null;
         while (true) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The consumed work queues are not empty after " + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
+                throw new IllegalStateException("The consumed work queues are not empty after "
+                        + WAIT_EMPTY_AT_MOST.toSeconds() + " s");
             }
-            Map<String, Long> unacked = unacknowledged();
-            boolean nothingReady = true;
-            boolean nothingUnacked = true;
-            for (String queue : Topology.WORK_QUEUES) {
-                var state = channel.queueDeclarePassive(queue);
-                if (state.getConsumerCount() > 0) {
-                    nothingReady &= state.getMessageCount() == 0;
-                    nothingUnacked &= unacked.getOrDefault(queue, 0L) == 0;
-                }
-            }
+            List<Row> consumed = rows(channel, unacknowledged(management)).stream()
+                    .filter(row -> row.consumers() > 0).toList();
+            boolean nothingReady = consumed.stream().allMatch(row -> row.ready() == 0);
+            boolean nothingUnacked = consumed.stream().allMatch(row -> row.unacked() == 0);
             long now = System.nanoTime();
             nothingReadySince = !nothingReady ? null : nothingReadySince != null ? nothingReadySince : now;
-            if (nothingUnacked && nothingReadySince != null && now - nothingReadySince > STATISTICS_AGE_AT_MOST.toNanos()) {
+            if (nothingUnacked && nothingReadySince != null
+                    && now - nothingReadySince > STATISTICS_AGE_AT_MOST.toNanos()) {
                 return;
             }
             Thread.sleep(500);
         }
     }
 
-    /** Messages delivered to a consumer and not yet acknowledged, per work queue, from the management API. */
-    private Map<String, Long> unacknowledged() throws IOException, InterruptedException {
-        String vhost = URLEncoder.encode(Broker.env("RABBIT_VHOST", "/"), StandardCharsets.UTF_8);
-        URI uri = URI.create("http://" + Broker.env("RABBIT_HOST", "localhost") + ":" + Broker.env("RABBIT_MANAGEMENT_PORT", "15672")
-                + "/api/queues/" + vhost + "?columns=name,messages_unacknowledged");
-        String credentials = Broker.env("RABBIT_USER", "guest") + ":" + Broker.env("RABBIT_PASSWORD", "guest");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("RabbitMQ's management API at " + uri + " answered " + response.statusCode()
-                    + " (is the management plugin enabled? rabbitmq-plugins enable rabbitmq_management)");
+    /** Messages delivered to a consumer and not yet acknowledged, per queue of the virtual host. */
+    private static Map<String, Long> unacknowledged(Client management) throws IOException {
+        QueryParameters columns = new QueryParameters().columns().add("name").add("messages_unacknowledged").query();
+        try {
+            return Arrays.stream(management.getQueues(RabbitConnector.virtualHost(), columns).getItems())
+                    .collect(Collectors.toMap(QueueInfo::getName, QueueInfo::getMessagesUnacknowledged));
         }
-        Map<String, Long> counts = new HashMap<>();
-        for (JsonNode queue : json.readTree(response.body())) {
-            counts.put(queue.path("name").asString(), queue.path("messages_unacknowledged").asLong());
+        catch (HttpException ex) {
+            throw new IOException("RabbitMQ's management API at " + RabbitConnector.managementUrl() + " did not answer"
+                    + " (is the management plugin enabled? rabbitmq-plugins enable rabbitmq_management)", ex);
         }
-        return counts;
     }
 }

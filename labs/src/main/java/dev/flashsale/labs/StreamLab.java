@@ -16,7 +16,8 @@ import com.rabbitmq.client.MessageProperties;
 /**
  * A queue against a stream: a queue's consumers share its messages and each one is removed once acked; a stream is a
  * log that every reader reads from a position of its own, as often as it likes, until retention removes old entries.
- * With {@code misuse}, each is used for the other's job instead ({@link StreamMisuse}).
+ * With {@code misuse}, each is used for the other's job instead ({@link StreamMisuse}). {@link StreamReport} tells
+ * both.
  */
 final class StreamLab implements Lab {
 
@@ -48,70 +49,73 @@ final class StreamLab implements Lab {
             System.err.println("Usage: scripts/lab.sh stream [misuse]");
             System.exit(2);
         }
-        try (Connection connection = Broker.connect(name())) {
+        try (Connection connection = RabbitConnector.connect(name())) {
             try {
                 Channel channel = connection.createChannel();
                 deleteQueues(channel);
                 declareQueues(channel);
                 channel.confirmSelect();
-                if (misuse) {
-                    StreamMisuse.show(connection, channel);
-                    return;
-                }
-                System.out.println("The same " + ORDERS + " orders, published with confirms to a queue and a stream:");
-                System.out.println("   " + QUEUE + " (quorum queue) and " + STREAM
-                        + " (stream, kept for 10 minutes or 1 MB)");
-                for (int order = 1; order <= ORDERS; order++) {
-                    publish(channel, QUEUE, order);
-                    publish(channel, STREAM, order);
-                }
-                channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
-
-                System.out.println("Two competing consumers of the queue (prefetch 1, manual ack):");
-                Inbox first = consumer(connection, QUEUE, 1, WORK, Map.of());
-                Inbox second = consumer(connection, QUEUE, 1, WORK, Map.of());
-                Inbox.awaitTotal(ORDERS, first, second);
-                // Closing their channels would give back anything not acked: what stays gone was removed.
-                first.getChannel().close();
-                second.getChannel().close();
-                Thread.sleep(SETTLE.toMillis());
-                int left = channel.queueDeclarePassive(QUEUE).getMessageCount();
-                Set<String> distinct = new HashSet<>(first.bodies());
-                distinct.addAll(second.bodies());
-                System.out.printf("   consumer 1: %d   consumer 2: %d   left in the queue once they closed: %d%n",
-                        first.count(), second.count(), left);
-                Verdict.check(first.count() + second.count() == ORDERS && distinct.size() == ORDERS && left == 0,
-                        "a queue gives each message to one consumer and removes it once acked: consumed = removed",
-                        "the queue did not hand out each order once and forget it: " + distinct.size() + " distinct, "
-                                + left + " left");
-
-                System.out.println("Readers of the stream (prefetch, manual ack, consumer argument x-stream-offset):");
-                Inbox reader1 = read("first", ORDERS, connection);
-                Inbox reader2 = read("first", ORDERS, connection);
-                Verdict.check(reader1.count() == ORDERS && reader2.bodies().equals(reader1.bodies()),
-                        "reading does not remove: a stream is a log, and every reader keeps its own position",
-                        "the second reader from first did not read the same " + ORDERS + ": " + reader2.bodies());
-                Inbox replay = read(5L, ORDERS - 5, connection);
-                Verdict.check(replay.count() == ORDERS - 5 && replay.bodies().get(0).equals("order-6"),
-                        "a reader can start anywhere: from offset 5 it replayed the last " + (ORDERS - 5),
-                        "from offset 5 the reader got " + replay.bodies());
-
-                Inbox tail = reader(connection, "next");
-                int beforePublish = tail.quietFor(Duration.ofMillis(500)).count();
-                publish(channel, STREAM, ORDERS + 1);
-                publish(channel, STREAM, ORDERS + 2);
-                channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
-                tail.await(2).quietFor(SETTLE).cancel();
-                System.out.printf("   from next: %d in 500 ms; then 2 new orders were published: it read %d %s%n",
-                        beforePublish, tail.count(), tail.bodies());
-                Verdict.check(beforePublish == 0 && tail.bodies().equals(List.of("order-11", "order-12")),
-                        "a reader from next gets only what is published after it started",
-                        "the reader from next got " + beforePublish + " before and " + tail.bodies() + " in all");
+                Report report = misuse ? StreamReport.misuse(StreamMisuse.measure(connection, channel))
+                        : StreamReport.of(measure(connection, channel));
+                report.print();
             }
             finally {
                 deleteQueues(connection.createChannel());
             }
         }
+    }
+
+    /**
+     * @param consumer1 what the first of the queue's two consumers received
+     * @param consumer2 and the second
+     * @param distinct  distinct orders the two received together
+     * @param left      left in the queue once they closed their channels
+     * @param fromFirst the stream read from its first offset, twice
+     * @param fromFive  the stream read from offset 5
+     * @param tail      a reader from next: what it got before the two new orders and in all
+     */
+    record Findings(int consumer1, int consumer2, int distinct, int left, List<Read> fromFirst, Read fromFive,
+            Tail tail) {
+    }
+
+    /** What a reader of the stream read from {@code from}: the bodies, and the offsets of the first and last. */
+    record Read(String from, List<String> bodies, Object firstOffset, Object lastOffset) {
+    }
+
+    record Tail(int beforePublish, List<String> bodies) {
+    }
+
+    private static Findings measure(Connection connection, Channel channel) throws Exception {
+        for (int order = 1; order <= ORDERS; order++) {
+            publish(channel, QUEUE, order);
+            publish(channel, STREAM, order);
+        }
+        channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
+        Inbox first = consumer(connection, QUEUE, 1, WORK, Map.of());
+        Inbox second = consumer(connection, QUEUE, 1, WORK, Map.of());
+        Inbox.awaitTotal(ORDERS, first, second);
+        // Closing their channels would give back anything not acked: what stays gone was removed.
+        first.getChannel().close();
+        second.getChannel().close();
+        Thread.sleep(SETTLE.toMillis());
+        int left = Ready.in(channel, QUEUE);
+        Set<String> distinct = new HashSet<>(first.bodies());
+        distinct.addAll(second.bodies());
+        List<Read> fromFirst = List.of(read("first", ORDERS, connection), read("first", ORDERS, connection));
+        Read fromFive = read(5L, ORDERS - 5, connection);
+        return new Findings(first.count(), second.count(), distinct.size(), left, fromFirst, fromFive,
+                tail(connection, channel));
+    }
+
+    /** A reader from next, then two new orders published. */
+    private static Tail tail(Connection connection, Channel channel) throws Exception {
+        Inbox tail = reader(connection, "next");
+        int beforePublish = tail.quietFor(Duration.ofMillis(500)).count();
+        publish(channel, STREAM, ORDERS + 1);
+        publish(channel, STREAM, ORDERS + 2);
+        channel.waitForConfirmsOrDie(Inbox.PATIENCE.toMillis());
+        tail.await(2).quietFor(SETTLE).cancel();
+        return new Tail(beforePublish, tail.bodies());
     }
 
     private static void declareQueues(Channel channel) throws IOException {
@@ -130,15 +134,12 @@ final class StreamLab implements Lab {
     }
 
     /** Reads the stream from {@code offset} until {@code expected} messages came, and a moment more; then stops. */
-    private static Inbox read(Object offset, int expected, Connection connection) throws Exception {
+    private static Read read(Object offset, int expected, Connection connection) throws Exception {
         Inbox reader = reader(connection, offset).await(expected).quietFor(SETTLE);
         reader.cancel();
         List<Delivery> received = reader.received();
-        System.out.printf("   from %s: read %d (%s to %s, offsets %s to %s)%n",
-                offset instanceof Number ? "offset " + offset : offset, reader.count(),
-                reader.bodies().get(0), reader.bodies().get(reader.count() - 1),
+        return new Read(offset instanceof Number ? "offset " + offset : String.valueOf(offset), reader.bodies(),
                 offsetOf(received.get(0)), offsetOf(received.get(received.size() - 1)));
-        return reader;
     }
 
     /**

@@ -16,16 +16,24 @@ import com.rabbitmq.client.Connection;
 final class StreamMisuse {
 
     /** How long a reader that should get nothing is given to get something anyway. */
-    private static final Duration QUIET = Duration.ofMillis(500);
+    static final Duration QUIET = Duration.ofMillis(500);
 
     private StreamMisuse() {
     }
 
-    static void show(Connection connection, Channel channel) throws Exception {
+    /**
+     * @param worker1      jobs the first of two workers reading the stream from next did
+     * @param worker2      and the second
+     * @param doneByBoth   jobs both did
+     * @param consumerTook what one consumer took from the queue, acking it all
+     * @param newReaderGot what a reader that came afterwards got
+     * @param left         ready in the queue at the end
+     */
+    record Findings(int worker1, int worker2, int doneByBoth, int consumerTook, int newReaderGot, int left) {
+    }
+
+    static Findings measure(Connection connection, Channel channel) throws Exception {
         int jobs = StreamLab.ORDERS;
-        System.out.println("A stream as a work queue: two workers read " + StreamLab.STREAM + " from next (prefetch,"
-                + " manual ack),");
-        System.out.println("   as two workers would share a queue; then " + jobs + " jobs are published with confirms");
         Inbox worker1 = StreamLab.reader(connection, "next");
         Inbox worker2 = StreamLab.reader(connection, "next");
         for (int job = 1; job <= jobs; job++) {
@@ -36,16 +44,7 @@ final class StreamMisuse {
         worker2.await(jobs).quietFor(StreamLab.SETTLE).cancel();
         Set<String> doneByBoth = new HashSet<>(worker1.bodies());
         doneByBoth.retainAll(worker2.bodies());
-        System.out.printf("   worker 1 did %d, worker 2 did %d: %d jobs done, %d of them twice%n", worker1.count(),
-                worker2.count(), worker1.count() + worker2.count(), doneByBoth.size());
-        Verdict.check(doneByBoth.size() == jobs,
-                "a stream's readers do not compete: every reader did every job, " + jobs + " jobs were done twice",
-                "the two readers did not each do every job: " + doneByBoth.size() + " done by both");
 
-        System.out.println();
-        System.out.println("A queue as a history: " + jobs + " orders published with confirms to " + StreamLab.QUEUE
-                + ";");
-        System.out.println("   one consumer takes and acks them all, then a new reader comes for the history");
         for (int order = 1; order <= jobs; order++) {
             StreamLab.publish(channel, StreamLab.QUEUE, order);
         }
@@ -54,11 +53,7 @@ final class StreamMisuse {
         consumer.await(jobs).quietFor(StreamLab.SETTLE).getChannel().close();
         Inbox newReader = StreamLab.consumer(connection, StreamLab.QUEUE, jobs, Duration.ZERO, Map.of());
         newReader.quietFor(QUIET).cancel();
-        int left = Ready.in(channel, StreamLab.QUEUE);
-        System.out.printf("   the consumer took %d; the new reader got %d in %d ms; the queue holds %d%n",
-                consumer.count(), newReader.count(), QUIET.toMillis(), left);
-        Verdict.check(consumer.count() == jobs && newReader.count() == 0 && left == 0,
-                "a queue keeps no history: consumed means removed, and a later reader finds nothing to replay",
-                "the queue kept something: the new reader got " + newReader.count() + ", " + left + " left");
+        return new Findings(worker1.count(), worker2.count(), doneByBoth.size(), consumer.count(), newReader.count(),
+                Ready.in(channel, StreamLab.QUEUE));
     }
 }
