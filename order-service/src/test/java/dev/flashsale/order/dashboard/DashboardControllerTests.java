@@ -71,9 +71,9 @@ class DashboardControllerTests {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.contentType()).startsWith("text/html");
         // Nothing from elsewhere: no address but the SVG namespace's, which names and fetches nothing.
-        assertThat(page.response().body()).contains("dashboard.js", "dashboard.css").doesNotContain("http://", "https://", "//");
+        assertThat(page.body()).contains("dashboard.js", "dashboard.css").doesNotContain("http://", "https://", "//");
         assertThat(script.status()).isEqualTo(200);
-        assertThat(script.response().body().replace("'http://www.w3.org/2000/svg'", "")).contains("/api/dashboard")
+        assertThat(script.body().replace("'http://www.w3.org/2000/svg'", "")).contains("/api/dashboard")
                 .doesNotContain("http://", "https://");
     }
 
@@ -82,7 +82,7 @@ class DashboardControllerTests {
         // Waited for, so that no later test of this context counts its event among its own.
         probe.awaitInEveryQueue(api.checkout(TestApi.order("DASH-2", 1)).orderId(), Duration.ofSeconds(10));
 
-        String prometheus = api.get("/actuator/prometheus").response().body();
+        String prometheus = api.get("/actuator/prometheus").body();
 
         assertThat(prometheus).contains("# TYPE flashsale_checkout_latency_seconds histogram",
                 "flashsale_checkout_latency_seconds_bucket{checkout=\"async\",le=\"0.001\"}",

@@ -63,7 +63,7 @@ class OutboxGaugesTests {
 
     /** The value of a sample without labels on {@code /actuator/prometheus}. */
     private double scraped(String name) {
-        return api.get("/actuator/prometheus").response().body().lines()
+        return api.get("/actuator/prometheus").body().lines()
                 .filter(line -> line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
                 .findFirst()
