@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One service running as its own operating-system process, from its jar: started, stopped gracefully
+ * One service running as its own operating-system process, from its jar (extracted, with a {@link ClassDataArchive}
+ * of its classes when there is one): started, stopped gracefully
  * (SIGTERM), killed (SIGKILL) and started again, as a test needs.
  */
 public final class ServiceProcess {
@@ -27,7 +28,7 @@ public final class ServiceProcess {
     private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
 
     private final Service service;
-    private final Path jar;
+    private final ClassDataArchive classData;
     private final int port;
     private final Path javaHome;
     private final int niceness;
@@ -37,11 +38,12 @@ public final class ServiceProcess {
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private Path pendingClassData;
 
     ServiceProcess(Service service, Path jar, int port, Path javaHome, int niceness, List<String> jvmOptions, List<String> arguments,
             Map<String, String> environment, Path logFile) {
         this.service = service;
-        this.jar = jar;
+        this.classData = ClassDataArchive.of(jar, javaHome);
         this.port = port;
         this.javaHome = javaHome;
         this.niceness = niceness;
@@ -92,8 +94,8 @@ public final class ServiceProcess {
         }
         command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
+        pendingClassData = classData.pending();
+        command.addAll(classData.launch(pendingClassData));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -127,6 +129,7 @@ public final class ServiceProcess {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        classData.keep(pendingClassData);
         log.info("Stopped {}", service.module());
     }
 
