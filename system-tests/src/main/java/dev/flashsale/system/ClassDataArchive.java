@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first process of a service in a build writes the archive when it exits ({@code -XX:ArchiveClassesAtExit}, to
  * a name of its own, moved into place after the exit, so that two instances never write one file); every later one
- * maps it ({@code -XX:SharedArchiveFile}). A process that is killed writes nothing, and the next one tries again. The
+ * maps it ({@code -XX:SharedArchiveFile}). A process that is killed, or that does not exit in time, leaves no archive
+ * (what it may have written of one is deleted), and the next one tries again. The
  * JVM checks an archive against its own version and the class path's jars, and starts without it (a warning in its
  * log) when they differ: an archive makes a service start faster or not, never behave differently.
  *
@@ -96,6 +97,16 @@ final class ClassDataArchive {
         }
         catch (IOException ex) {
             log.warn("Class-data archive {} not kept: {}", pending, ex.toString());
+        }
+    }
+
+    /** After a process was killed: whatever it had written of an archive is no archive. */
+    void discard(Path pending) {
+        try {
+            Files.deleteIfExists(pending);
+        }
+        catch (IOException ex) {
+            log.warn("Part of a class-data archive left at {}: {}", pending, ex.toString());
         }
     }
 

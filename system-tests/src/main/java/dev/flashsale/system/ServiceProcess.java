@@ -119,8 +119,10 @@ public final class ServiceProcess {
             return;
         }
         process.destroy();
+        boolean exited = false;
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            exited = process.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
                 log.warn("{} did not stop within 30 s: killing it", service.module());
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
@@ -129,7 +131,13 @@ public final class ServiceProcess {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        classData.keep(pendingClassData);
+        // An archive is whole only when its JVM exited by itself: one killed while writing it leaves a part.
+        if (exited) {
+            classData.keep(pendingClassData);
+        }
+        else {
+            classData.discard(pendingClassData);
+        }
         log.info("Stopped {}", service.module());
     }
 
@@ -145,6 +153,7 @@ public final class ServiceProcess {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        classData.discard(pendingClassData);
         log.info("Killed {} (SIGKILL)", service.module());
     }
 

@@ -55,6 +55,18 @@ class ClassDataArchiveTests {
     }
 
     @Test
+    void whatAKilledProcessWroteIsDropped() throws IOException {
+        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        Path pending = classData.pending();
+        Files.writeString(pending, "half an archive");
+
+        classData.discard(pending);
+
+        assertThat(pending).doesNotExist();
+        assertThat(directory.resolve("classes.jsa")).doesNotExist();
+    }
+
+    @Test
     void aKilledProcessLeavesNothingToKeep() {
         ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
 
