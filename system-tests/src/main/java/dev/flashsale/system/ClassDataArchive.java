@@ -2,14 +2,12 @@ package dev.flashsale.system;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,9 +90,6 @@ final class ClassDataArchive {
             Files.move(pending, archive, StandardCopyOption.ATOMIC_MOVE);
             log.info("Class-data archive written: {}", archive);
         }
-        catch (AtomicMoveNotSupportedException ex) {
-            throw new IllegalStateException("Cannot move " + pending + " within its own directory", ex);
-        }
         catch (IOException ex) {
             log.warn("Class-data archive {} not kept: {}", pending, ex.toString());
         }
@@ -115,8 +110,8 @@ final class ClassDataArchive {
         Process extract = new ProcessBuilder(javaHome.resolve("bin").resolve("java").toString(), "-Djarmode=tools", "-jar",
                 jar.toString(), "extract", "--destination", temporary.toString()).redirectErrorStream(true).start();
         try {
-            String output = new String(extract.getInputStream().readAllBytes());
-            if (!extract.waitFor(60, TimeUnit.SECONDS) || extract.exitValue() != 0) {
+            String output = new String(extract.getInputStream().readAllBytes()); // to the end: the process has ended
+            if (extract.waitFor() != 0) {
                 throw new IllegalStateException("Cannot extract " + jar + ":\n" + output);
             }
         }

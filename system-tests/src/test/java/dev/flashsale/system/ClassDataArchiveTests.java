@@ -15,9 +15,13 @@ class ClassDataArchiveTests {
     @TempDir
     Path directory;
 
+    private ClassDataArchive classData() {
+        return new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+    }
+
     @Test
     void aServiceWithoutArchiveWritesOneAtExitUnderAName() {
-        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        ClassDataArchive classData = classData();
         Path pending = classData.pending();
 
         assertThat(classData.launch(pending)).containsExactly("-XX:ArchiveClassesAtExit=" + pending, "-Xlog:cds=error", "-jar",
@@ -27,7 +31,7 @@ class ClassDataArchiveTests {
 
     @Test
     void theArchiveWrittenAtExitIsMappedByTheNextProcess() throws IOException {
-        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        ClassDataArchive classData = classData();
         Path pending = classData.pending();
         Files.writeString(pending, "written at exit");
 
@@ -41,7 +45,7 @@ class ClassDataArchiveTests {
 
     @Test
     void aSecondCopyIsDroppedAndTheFirstKept() throws IOException {
-        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        ClassDataArchive classData = classData();
         Path first = classData.pending();
         Path second = classData.pending();
         Files.writeString(first, "first");
@@ -56,7 +60,7 @@ class ClassDataArchiveTests {
 
     @Test
     void whatAKilledProcessWroteIsDropped() throws IOException {
-        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        ClassDataArchive classData = classData();
         Path pending = classData.pending();
         Files.writeString(pending, "half an archive");
 
@@ -68,7 +72,7 @@ class ClassDataArchiveTests {
 
     @Test
     void aKilledProcessLeavesNothingToKeep() {
-        ClassDataArchive classData = new ClassDataArchive(directory.resolve("app.jar"), directory.resolve("classes.jsa"));
+        ClassDataArchive classData = classData();
 
         classData.keep(classData.pending());
 
